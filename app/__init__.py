@@ -1,0 +1,83 @@
+"""Kexu (课续): teaching continues when classes are suspended."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from app import extensions as ext
+from app.config import DEV_SECRET_KEY, load_config
+
+# Domain modules whose permission rules and models must be registered with the app.
+DOMAIN_MODULES = ("app.models", "app.orgs.permissions")
+
+
+def create_app(config=None, **overrides) -> Flask:
+    """Application factory.
+
+    `config` is a mapping (or object with upper-case attributes) applied over the
+    environment; `overrides` win over both, which is how tests set their database.
+    """
+    app = Flask(__name__, static_folder=str(Path(__file__).parent.parent / "static"), static_url_path="/static")
+    app.config.update(load_config())
+    if config is not None:
+        items = config.items() if hasattr(config, "items") else ((k, getattr(config, k)) for k in dir(config))
+        app.config.update({k: v for k, v in items if k.isupper()})
+    app.config.update(overrides)
+    _check_production_settings(app)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    from app.core import i18n
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True)
+    ext.login.init_app(app)
+    ext.csrf.init_app(app)
+    ext.babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    ext.limiter.init_app(app)
+    ext.api.init_app(app)
+
+    import importlib
+
+    for module in DOMAIN_MODULES:
+        importlib.import_module(module)
+    _register_blueprints(app)
+
+    from app.core import errors, labels, security
+
+    errors.init_app(app)
+    labels.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    _register_cli(app)
+    return app
+
+
+def _check_production_settings(app: Flask) -> None:
+    if app.config["KEXU_ENV"] != "production":
+        return
+    if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set to a long random value in production (KEXU_ENV=production).")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.api import register_api
+    from app.auth import bp as auth_bp
+    from app.auth import routes as _auth_routes  # noqa: F401
+    from app.home import bp as home_bp
+    from app.home import routes as _home_routes  # noqa: F401
+    from app.orgs import bp as orgs_bp
+    from app.orgs import roster_routes as _roster_routes  # noqa: F401
+    from app.orgs import routes as _orgs_routes  # noqa: F401
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(orgs_bp)
+    register_api(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.auth.cli import register as register_auth_cli
+    from app.orgs.cli import register as register_orgs_cli
+
+    register_auth_cli(app)
+    register_orgs_cli(app)

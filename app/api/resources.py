@@ -1,0 +1,3 @@
+"""API resources; each domain's blueprint is listed in BLUEPRINTS."""
+
+BLUEPRINTS: list = []

@@ -1,0 +1,5 @@
+"""`flask users ...` commands."""
+
+
+def register(app) -> None:
+    pass

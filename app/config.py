@@ -1,0 +1,67 @@
+"""Configuration, read from environment variables when `create_app` runs (never at import)."""
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "kexu-development-key-not-for-production"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(environ, name, default=False):
+    value = environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(environ=None):
+    """Build the configuration dict from the environment.
+
+    Every setting Kexu reads is listed here, so a deployer finds them all in one place
+    (README.md explains each).
+    """
+    environ = os.environ if environ is None else environ
+    mode = environ.get("KEXU_ENV", "development")
+    instance = Path(environ.get("KEXU_INSTANCE_DIR", ROOT / "instance"))
+    redis_url = environ.get("REDIS_URL") or None
+    https = _env_bool(environ, "KEXU_HTTPS", mode == "production")
+    return {
+        "KEXU_ENV": mode,
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": environ.get("SECRET_KEY") or (None if mode == "production" else DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": environ.get("DATABASE_URL") or f"sqlite:///{instance / 'kexu.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "KEXU_LOGIN_LIMIT_PER_ADDRESS": environ.get("KEXU_LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
+        "KEXU_LOGIN_LIMIT_PER_ACCOUNT": environ.get("KEXU_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": int(environ.get("KEXU_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "app" / "translations"),
+        "KEXU_DEFAULT_TIMEZONE": environ.get("KEXU_DEFAULT_TIMEZONE", "Asia/Shanghai"),
+        "KEXU_API_TOKEN_DAYS": int(environ.get("KEXU_API_TOKEN_DAYS", "30")),
+        "STORAGE_BACKEND": environ.get("STORAGE_BACKEND", "local"),
+        "STORAGE_LOCAL_DIR": environ.get("STORAGE_LOCAL_DIR", str(instance / "files")),
+        "S3_BUCKET": environ.get("S3_BUCKET"),
+        "S3_ENDPOINT_URL": environ.get("S3_ENDPOINT_URL"),
+        "S3_REGION": environ.get("S3_REGION", "us-east-1"),
+        "S3_ACCESS_KEY_ID": environ.get("S3_ACCESS_KEY_ID"),
+        "S3_SECRET_ACCESS_KEY": environ.get("S3_SECRET_ACCESS_KEY"),
+        "STORAGE_URL_EXPIRES": int(environ.get("STORAGE_URL_EXPIRES", "3600")),
+        "API_TITLE": "Kexu API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_REDOC_PATH": None,
+        "OPENAPI_SWAGGER_UI_PATH": None,
+    }

@@ -1,0 +1,5 @@
+"""`flask roster ...` and `flask demo ...` commands."""
+
+
+def register(app) -> None:
+    pass
