@@ -22,7 +22,7 @@ install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
 
 translations: $(VENV)/.runtime-installed
-	$(BIN)/pybabel compile -q -d app/translations --statistics 2>/dev/null || $(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel compile -d app/translations 2>&1 | grep -v "^compiling catalog" || true
 
 ## Install, migrate SQLite, load the demo school on first run, serve on http://127.0.0.1:5000
 run: install translations
@@ -55,8 +55,8 @@ format: $(VENV)/.dev-installed
 
 ## Re-extract user-visible strings into the catalogs (then translate the new entries)
 extract-messages: $(VENV)/.runtime-installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 bench: $(VENV)/.dev-installed
 	@for script in bench/*/run.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
