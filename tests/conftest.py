@@ -62,6 +62,8 @@ def test_settings(database_url, tmp_path_factory):
         "RATELIMIT_ENABLED": False,
         "KEXU_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": None,
+        # Tests read English text; tests of the Chinese catalog ask for it explicitly.
+        "BABEL_DEFAULT_LOCALE": "en",
     }
 
 

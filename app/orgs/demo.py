@@ -1,0 +1,5 @@
+"""`flask demo seed`: a believable demo school."""
+
+
+def register_cli(app) -> None:
+    pass
