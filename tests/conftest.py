@@ -12,6 +12,7 @@ import os
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -84,6 +85,19 @@ def _empty_tables():
     db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Tests keep an app context pushed for their factories; without this, requests would
+    share its `g` (Flask-Login's cached user) and database session with the test and with
+    each other.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(_schema, test_settings):
     """Create an app with extra settings; its context is pushed for the test."""
@@ -91,6 +105,7 @@ def make_app(_schema, test_settings):
 
     def make(**overrides):
         app = create_app(**{**test_settings, **overrides})
+        app.test_client_class = IsolatedClient
         ctx = app.app_context()
         ctx.push()
         contexts.append(ctx)

@@ -68,7 +68,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     db.session.flush()
 
 
-def reset_password(actor: User, user: User) -> str:
+def reset_password(actor: User | None, user: User) -> str:
     """Give `user` a random temporary password, which they must change at next sign-in."""
     temporary = secrets.token_urlsafe(9)
     user.set_password(temporary)
@@ -78,8 +78,8 @@ def reset_password(actor: User, user: User) -> str:
     return temporary
 
 
-def set_account_disabled(actor: User, user: User, disabled: bool) -> None:
-    if actor.id == user.id and disabled:
+def set_account_disabled(actor: User | None, user: User, disabled: bool) -> None:
+    if actor is not None and actor.id == user.id and disabled:
         raise AccountError(_("You cannot disable your own account."))
     user.disabled = disabled
     if disabled:

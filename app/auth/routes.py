@@ -17,7 +17,9 @@ from app.extensions import login as login_manager
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    # Flask-Login checks is_active only at sign-in; a disabled account must lose open sessions too.
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.is_active else None
 
 
 login_manager.login_view = "auth.login"
