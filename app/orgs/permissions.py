@@ -30,13 +30,23 @@ def can_view_school(user, school) -> bool:
     return user.school_id == _school_of(school)
 
 
+@rule("school.structure.view")
+def can_view_school_structure(user, school) -> bool:
+    """The grades and classes of the school, with their sizes: staff and teachers."""
+    roles = (Role.ADMIN, Role.ACADEMIC_AFFAIRS, Role.TEACHER, Role.CLASS_TEACHER)
+    return is_school_staff(user, _school_of(school), *roles)
+
+
 @rule("unit.view")
 def can_view_unit(user, unit) -> bool:
+    """A class page (with its roster for staff): school staff, its teachers, its students."""
     if unit is None or user.school_id != _school_of(unit):
         return False
-    if user.has_role(Role.ADMIN, Role.ACADEMIC_AFFAIRS, Role.TEACHER, Role.CLASS_TEACHER):
+    if unit.kind != "class" or is_school_staff(user, unit.school_id):
         return True
-    return unit.kind != "class" or unit in user.classes
+    if unit.id in user.scoped_unit_ids(Role.CLASS_TEACHER) or unit.id in class_ids_taught(user):
+        return True
+    return unit in user.classes
 
 
 @rule("unit.manage")

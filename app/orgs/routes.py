@@ -33,7 +33,7 @@ def _my_school() -> OrgUnit:
 @login_required
 def school():
     school = _my_school()
-    require(current_user, "unit.view", school)
+    require(current_user, "school.structure.view", school)
     grades = db.session.scalars(units_of_school(school.id, UnitKind.GRADE)).all()
     classes = db.session.scalars(units_of_school(school.id, UnitKind.CLASS)).all()
     by_grade: dict[int | None, list[OrgUnit]] = {}
