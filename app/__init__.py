@@ -77,9 +77,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import register as register_auth_cli
+    from app.core.translations import register as register_translations_cli
     from app.orgs.cli import register as register_orgs_cli
     from app.orgs.demo import register_cli as register_demo_cli
 
     register_auth_cli(app)
     register_orgs_cli(app)
     register_demo_cli(app)
+    register_translations_cli(app)
