@@ -55,7 +55,7 @@ format: $(VENV)/.dev-installed
 
 ## Re-extract user-visible strings into the catalogs (then translate the new entries)
 extract-messages: $(VENV)/.runtime-installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 bench: $(VENV)/.dev-installed

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
@@ -20,7 +20,8 @@ from flask.cli import AppGroup
 ROOT = Path(__file__).resolve().parent.parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 LOCALES = ("zh_Hans_CN", "en")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+# Babel's defaults (_ gettext ngettext N_ pgettext ...) plus Flask-Babel's lazy forms.
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2)}
 
 
 def catalog_path(locale: str) -> Path:
