@@ -8,7 +8,7 @@ user's own zone (the school's default for visitors).
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and tasks speak the deployment's default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("locale")
