@@ -57,6 +57,9 @@ def _check_production_settings(app: Flask) -> None:
         return
     if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == DEV_SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set to a long random value in production (KEXU_ENV=production).")
+    from app.orgs.demo import check_no_demo_passwords
+
+    check_no_demo_passwords(app)
 
 
 def _register_blueprints(app: Flask) -> None:
