@@ -60,7 +60,6 @@ def login():
         user = operations.authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            session.pop("locale", None)
             if user.must_change_password:
                 flash(_("Please choose a new password."), "warning")
                 return redirect(url_for("auth.account"))
