@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.auth import bp as auth_bp
     from app.auth import routes as _auth_routes  # noqa: F401
+    from app.core.files import bp as files_bp
     from app.home import bp as home_bp
     from app.home import routes as _home_routes  # noqa: F401
     from app.orgs import bp as orgs_bp
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.orgs import routes as _orgs_routes  # noqa: F401
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(files_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(orgs_bp)
     register_api(app)

@@ -56,6 +56,8 @@ def load_config(environ=None):
         "S3_REGION": environ.get("S3_REGION", "us-east-1"),
         "S3_ACCESS_KEY_ID": environ.get("S3_ACCESS_KEY_ID"),
         "S3_SECRET_ACCESS_KEY": environ.get("S3_SECRET_ACCESS_KEY"),
+        "S3_ADDRESSING_STYLE": environ.get("S3_ADDRESSING_STYLE", "auto"),
+        "S3_SIGNATURE_VERSION": environ.get("S3_SIGNATURE_VERSION", "s3v4"),
         "STORAGE_URL_EXPIRES": int(environ.get("STORAGE_URL_EXPIRES", "3600")),
         "API_TITLE": "Kexu API",
         "API_VERSION": "v1",

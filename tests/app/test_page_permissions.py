@@ -73,6 +73,7 @@ PUBLIC_OR_SELF = {
     "auth.create_token",
     "auth.revoke_token",
     "api_docs.docs",
+    "files.download",  # the signed link is the permission: tests/app/core/test_download_links.py
     "static",
 }
 
