@@ -12,36 +12,34 @@ Text is folded first (NFKC, traditional -> simplified, case), so 數學 finds �
 from __future__ import annotations
 
 import re
-import unicodedata
 
-import zhconv
+from courses.normalize import to_simplified
 
 # CJK ideographs (basic, extension A, compatibility) and the extension planes.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_TOKEN = re.compile(rf"[{_CJK}]+|[0-9a-z]+(?:['’][a-z]+)?")
-_CJK_RUN = re.compile(rf"[{_CJK}]+")
+# One pass: group "cjk" for ideograph runs, group "word" for ASCII words ("teacher's" is one word).
+_TOKEN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[0-9a-z]+(?:['’][a-z]+)?)")
 
 
 def fold_text(text: str) -> str:
-    return zhconv.convert(unicodedata.normalize("NFKC", text or ""), "zh-hans").casefold()
+    return to_simplified(text or "").casefold()
 
 
-def _is_cjk(token: str) -> bool:
-    return bool(_CJK_RUN.fullmatch(token))
-
-
-def _words(text: str) -> list[str]:
-    # Apostrophes join "teacher's" into one word; the index and the query agree on that.
-    return [token.replace("’", "'").replace("'", "") if not _is_cjk(token) else token for token in _TOKEN.findall(text)]
+def _tokens(text: str) -> list[tuple[bool, str]]:
+    """(is_cjk, token) pairs of folded text; apostrophes dropped from words on both sides."""
+    return [
+        (True, match.group()) if match.lastgroup == "cjk" else (False, match.group().replace("'", "").replace("’", ""))
+        for match in _TOKEN.finditer(fold_text(text))
+    ]
 
 
 def index_terms(text: str) -> list[str]:
     """Terms to index for ``text``: CJK characters and bigrams, ASCII words, in text order."""
     terms: list[str] = []
-    for token in _words(fold_text(text)):
-        if _is_cjk(token):
+    for is_cjk, token in _tokens(text):
+        if is_cjk:
             terms.extend(token)
-            terms.extend(token[i : i + 2] for i in range(len(token) - 1))
+            terms.extend(map(str.__add__, token, token[1:]))  # bigrams
         else:
             terms.append(token)
     return terms
@@ -60,9 +58,9 @@ def query_terms(query: str) -> list[str]:
     documents that have the bigrams apart).
     """
     terms: list[str] = []
-    for token in _words(fold_text(query)):
-        if _is_cjk(token) and len(token) > 1:
-            terms.extend(token[i : i + 2] for i in range(len(token) - 1))
+    for is_cjk, token in _tokens(query):
+        if is_cjk and len(token) > 1:
+            terms.extend(map(str.__add__, token, token[1:]))
         else:
             terms.append(token)
     return list(dict.fromkeys(terms))  # keep order, drop repeats

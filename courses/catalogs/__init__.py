@@ -2,7 +2,7 @@
 
 The sample is written as Kexu JSON feed pages under ``sample/`` (one feed per provider, the
 largest split into pages linked by ``next``) so it loads through the ordinary json adapter:
-``make_source("json", {"url": str(sample_feed_paths()[0])})``. Regenerate it with
+``load_sample()`` or ``sample_sources()``. Regenerate it with
 ``python -m courses.catalogs`` after editing :mod:`courses.catalogs.curriculum`.
 """
 
@@ -42,6 +42,21 @@ def mobile_hosts() -> dict[str, str]:
 def sample_feed_paths() -> list[Path]:
     """First page of each bundled sample feed."""
     return sorted(path for path in SAMPLE_DIR.glob("*.json") if not path.stem.rsplit("-", 1)[-1].isdigit())
+
+
+def sample_sources() -> list:
+    """A json Source per bundled sample feed (local files allowed: the data ships with Kexu)."""
+    from courses.sources import make_source  # here, so reading the providers list needs no adapters
+
+    return [
+        make_source("json", {"url": str(path)}, source_name=f"sample:{path.stem}", allow_local_files=True)
+        for path in sample_feed_paths()
+    ]
+
+
+def load_sample() -> list:
+    """Every record of the bundled SAMPLE catalog, read through the json adapter."""
+    return [record for source in sample_sources() for record in source.fetch()]
 
 
 def _lesson(key: str, code: str, subject: str, grade: int, edition: str, chapter: str, title: str, **extra) -> dict:

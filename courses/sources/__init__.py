@@ -42,8 +42,9 @@ def get_source_class(type_name: str) -> type[Source]:
         raise SourceError(f"unknown or unavailable source type {type_name!r}") from None
 
 
-def make_source(type_name: str, config: dict, source_name: str = "") -> Source:
-    return get_source_class(type_name)(config, source_name=source_name)
+def make_source(type_name: str, config: dict, source_name: str = "", *, allow_local_files: bool = False) -> Source:
+    """An instance of the registered class; local paths/file:// URLs only when the caller allows them."""
+    return get_source_class(type_name)(config, source_name=source_name, allow_local_files=allow_local_files)
 
 
 def available_types() -> list[str]:

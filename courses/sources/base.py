@@ -51,7 +51,7 @@ class ConfigField:
 
 # Fields every source has; an adapter's own fields come after these.
 COMMON_FIELDS = (
-    ConfigField("url", "Feed URL", required=True, kind="url", help="http(s) URL, file:// URL or local path"),
+    ConfigField("url", "Feed URL", required=True, kind="url", help="http(s) URL"),
     ConfigField("provider", "Provider name", help="Used when an item names no provider"),
     ConfigField("level", "Level", kind="choice", choices=("national", "provincial", "municipal", "school")),
     ConfigField("timeout", "Timeout (seconds)", kind="number", default=DEFAULT_TIMEOUT_SECONDS),
@@ -65,12 +65,15 @@ class Source:
     name: str = ""
     extra_fields: tuple[ConfigField, ...] = ()
 
-    def __init__(self, config: Mapping, source_name: str = ""):
+    def __init__(self, config: Mapping, source_name: str = "", *, allow_local_files: bool = False):
         missing = [f.name for f in self.config_fields() if f.required and not config.get(f.name)]
         if missing:
             raise SourceError(f"{self.type} source: missing configuration: {', '.join(missing)}")
         self.config = {f.name: f.default for f in self.config_fields() if f.default is not None} | dict(config)
         self.source_name = source_name or str(self.config.get("name") or self.type)
+        # Reading server files is for trusted callers (bundled catalogs, CLI), never for a URL
+        # typed into a form: a path such as /etc/passwd would come back in error messages.
+        self.allow_local_files = allow_local_files
 
     @classmethod
     def enabled(cls) -> bool:
@@ -123,6 +126,8 @@ class Source:
         """Body and content type of ``url`` (http(s), file:// or a local path)."""
         local = local_path(url)
         if local is not None:
+            if not self.allow_local_files:
+                raise SourceError(f"local files are not allowed for this source: {url}")
             try:
                 return local.read_bytes(), ""
             except OSError as exc:

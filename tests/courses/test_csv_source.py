@@ -109,8 +109,10 @@ def test_the_downloadable_template_reads_back_as_its_example_record(feed_server,
     assert record.thumbnail_url == "https://example.edu.cn/lessons/sx7-001.jpg"
 
 
-def test_local_csv_files_are_read_from_a_path(tmp_path):
+def test_local_csv_files_are_read_from_a_path_when_allowed(tmp_path):
     path = tmp_path / "catalog.csv"
     path.write_bytes(CHINESE_SHEET.encode("gbk"))
 
-    assert [r.external_id for r in read(str(path))] == ["sx7-01", "yw8-03"]
+    source = make_source("csv", {"url": str(path)}, allow_local_files=True)
+
+    assert [r.external_id for r in source.fetch()] == ["sx7-01", "yw8-03"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from courses.catalogs import mobile_hosts, sample_feed_paths
+from courses.catalogs import load_sample, mobile_hosts
 from courses.dedupe import CONTENT, URL, cluster, content_key, duplicate_pairs, url_key
 from courses.records import build_record
-from courses.sources import make_source
 
 LESSON = {
     "title": "二次函数的图像和性质",
@@ -102,7 +101,7 @@ def test_without_declared_mobile_hosts_or_content_keys_fewer_records_merge():
 
 
 def test_the_sample_catalog_pairs_each_re_listed_lesson_and_keeps_shanghai_apart():
-    records = [r for path in sample_feed_paths() for r in make_source("json", {"url": str(path)}).fetch()]
+    records = load_sample()
 
     clusters = cluster(records, mobile_hosts=mobile_hosts())
 

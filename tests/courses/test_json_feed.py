@@ -131,13 +131,25 @@ def test_the_connectivity_check_reports_what_it_read(feed_server):
     assert make_source("json", {"url": url}).test() == "OK: read 1 record(s), 1 malformed, from the first items"
 
 
+def test_local_files_are_refused_unless_the_caller_allows_them():
+    path = sample_feed_paths()[0]
+
+    for url in (str(path), path.as_uri(), "/etc/passwd"):
+        with pytest.raises(SourceError, match="local files are not allowed"):
+            list(make_source("json", {"url": url}).fetch())
+    with pytest.raises(SourceError, match="unsupported URL scheme 'gopher'"):
+        list(make_source("json", {"url": "gopher://example.org/feed"}).fetch())
+
+
 def test_the_bundled_sample_catalog_loads_from_local_paths_and_file_urls():
     paths = sample_feed_paths()
     records = [
         record
         for index, path in enumerate(paths)
         # Alternate between a plain path and a file:// URL: both must work, paging included.
-        for record in make_source("json", {"url": path.as_uri() if index % 2 else str(path)}).fetch()
+        for record in make_source(
+            "json", {"url": path.as_uri() if index % 2 else str(path)}, allow_local_files=True
+        ).fetch()
     ]
 
     assert all(isinstance(r, ResourceRecord) for r in records)

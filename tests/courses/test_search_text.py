@@ -7,9 +7,8 @@ import sqlite3
 
 import pytest
 
-from courses.catalogs import sample_feed_paths
+from courses.catalogs import load_sample
 from courses.search_text import fold_text, fts5_match, index_terms, index_text, query_terms, tsquery_text
-from courses.sources import make_source
 
 EXTRA_DOCS = [
     ("Quadratic functions and their graphs", "Completing the square; the vertex form."),
@@ -50,7 +49,7 @@ def test_match_expressions_quote_every_term():
 
 
 def corpus() -> list[tuple[str, str]]:
-    records = [r for path in sample_feed_paths() for r in make_source("json", {"url": str(path)}).fetch()]
+    records = load_sample()
     return [(r.title, r.description) for r in records] + EXTRA_DOCS
 
 
