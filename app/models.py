@@ -1,7 +1,25 @@
 """Every model of every domain, imported in one place (for Alembic and the factory)."""
 
 from app.auth.models import ApiToken, Role, User, UserRole
+from app.catalog.models import CatalogSource, HarvestRun, LessonPlanItem, MergeSplit, Resource, ResourceOrigin
 from app.core.audit import AuditEntry
 from app.orgs.models import Course, OrgUnit, Stage, Term, UnitKind
 
-__all__ = ["ApiToken", "AuditEntry", "Course", "OrgUnit", "Role", "Stage", "Term", "UnitKind", "User", "UserRole"]
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "CatalogSource",
+    "Course",
+    "HarvestRun",
+    "LessonPlanItem",
+    "MergeSplit",
+    "OrgUnit",
+    "Resource",
+    "ResourceOrigin",
+    "Role",
+    "Stage",
+    "Term",
+    "UnitKind",
+    "User",
+    "UserRole",
+]
