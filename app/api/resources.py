@@ -1,3 +1,5 @@
-"""API resources; each domain's blueprint is listed in BLUEPRINTS."""
+"""API resources; each domain's blueprint (an `app.api.base.ApiBlueprint`) is listed in BLUEPRINTS."""
 
-BLUEPRINTS: list = []
+from app.api import orgs, people, tokens
+
+BLUEPRINTS: list = [tokens.blp, people.blp, orgs.blp]
