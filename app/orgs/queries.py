@@ -1,6 +1,6 @@
 """Read-side queries for schools, units, courses and people, scoped to a viewer."""
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 
 from app.auth.models import Role, User, UserRole
 from app.orgs.models import Course, OrgUnit, UnitKind, class_membership, course_class, course_teacher
@@ -24,6 +24,9 @@ def visible_courses(viewer: User) -> Select:
 
 def visible_units(viewer: User) -> Select:
     """Units of the viewer's school; students see the school's tree but only their own classes."""
+    if viewer.school_id is None:
+        # `school_id == None` would compile to IS NULL, which matches every school.
+        return select(OrgUnit).where(false())
     query = select(OrgUnit).where(or_(OrgUnit.school_id == viewer.school_id, OrgUnit.id == viewer.school_id))
     if viewer.has_role(Role.ADMIN, Role.ACADEMIC_AFFAIRS, Role.TEACHER, Role.CLASS_TEACHER):
         return query.order_by(OrgUnit.id)
