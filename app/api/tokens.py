@@ -1,6 +1,6 @@
 """/api/v1/auth: exchange a username and password for a bearer token; list and revoke tokens."""
 
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -8,25 +8,17 @@ from app.api.auth import current_api_user, public, unauthorized
 from app.api.base import ApiBlueprint, paginated
 from app.api.schemas import IssuedTokenSchema, PageArgsSchema, TokenRequestSchema, TokenSchema, page_of
 from app.auth import operations
+from app.auth.limits import limit_sign_in_attempts
 from app.auth.models import ApiToken
-from app.extensions import db, limiter
+from app.extensions import db
 
 blp = ApiBlueprint("api-auth", __name__, url_prefix="/auth", description="API tokens")
 
 
-def _per_address():
-    return current_app.config["KEXU_LOGIN_LIMIT_PER_ADDRESS"]
-
-
-def _per_account():
-    return current_app.config["KEXU_LOGIN_LIMIT_PER_ACCOUNT"]
-
-
-def _account_key() -> str:
-    # Keyed like the login page's limit (case-insensitive username), with the same allowance.
+def _username_of_request() -> str:
     body = request.get_json(silent=True)
     username = body.get("username") if isinstance(body, dict) else None
-    return "login-account:" + (username if isinstance(username, str) else "").strip().lower()
+    return username if isinstance(username, str) else ""
 
 
 def _issue_failed(response) -> bool:
@@ -34,8 +26,7 @@ def _issue_failed(response) -> bool:
 
 
 @blp.route("/token", methods=["POST"])
-@limiter.limit(_per_address, deduct_when=_issue_failed)
-@limiter.limit(_per_account, key_func=_account_key, deduct_when=_issue_failed)
+@limit_sign_in_attempts(_username_of_request, failed=_issue_failed)
 @public
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, IssuedTokenSchema)

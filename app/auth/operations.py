@@ -19,6 +19,7 @@ from app.core.models import utcnow
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
@@ -137,5 +138,8 @@ def user_for_token(secret: str) -> User | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_digest == _digest(secret or "")))
     if token is None or not token.is_usable() or token.user.disabled:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    # Recorded to the minute, not on every request: a read must not always cost a write.
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+        token.last_used_at = now
     return token.user

@@ -2,16 +2,17 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.auth import bp, operations
 from app.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, TokenForm
+from app.auth.limits import limit_sign_in_attempts
 from app.auth.models import ApiToken, User
 from app.core.i18n import LANGUAGES
-from app.extensions import db, limiter
+from app.extensions import db
 from app.extensions import login as login_manager
 
 
@@ -26,21 +27,9 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = None
 
 
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()
-
-
 def _login_failed(response) -> bool:
     # Only failed attempts count towards the limits; a successful sign-in redirects.
     return response.status_code != 302
-
-
-def _per_address():
-    return current_app.config["KEXU_LOGIN_LIMIT_PER_ADDRESS"]
-
-
-def _per_account():
-    return current_app.config["KEXU_LOGIN_LIMIT_PER_ACCOUNT"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -50,8 +39,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"], deduct_when=_login_failed)
-@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_login_failed)
+@limit_sign_in_attempts(lambda: request.form.get("username", ""), failed=_login_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))

@@ -62,12 +62,15 @@ def init_app(app) -> None:
     def handle_http_exception(error: HTTPException):
         db.session.rollback()
         status = error.code or 500
+        # Keep what the exception says in its headers (Allow, Retry-After, WWW-Authenticate).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if wants_json():
             data = getattr(error, "data", None) or {}
             errors = data.get("messages") or data.get("errors") or {}
             message = data.get("message") or (error.description if status not in _messages() else None)
-            return jsonify(error_payload(status, message, errors)), status
-        return render_template("errors/error.html", status=status, message=_messages().get(status)), status
+            return jsonify(error_payload(status, message, errors)), status, headers
+        page = render_template("errors/error.html", status=status, message=_messages().get(status))
+        return page, status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -67,3 +67,25 @@ def test_successful_sign_ins_do_not_count_towards_the_limit(limited_app, make_us
         client = limited_app.test_client()
         client.address = _address()
         assert _attempt(client, user.username, PASSWORD).status_code == 302
+
+
+def test_failures_on_the_login_page_and_the_api_share_one_allowance(limited_app, make_user):
+    user = make_user(username=_unique_name())
+    client = limited_app.test_client()
+    client.address = _address()
+    assert _attempt(client, user.username, "wrong").status_code == 401
+    for _ in range(2):
+        response = client.post(
+            "/api/v1/auth/token",
+            json={"username": user.username, "password": "wrong"},
+            environ_base={"REMOTE_ADDR": _address()},
+        )
+        assert response.status_code == 401
+    assert _attempt(client, user.username, PASSWORD, address=_address()).status_code == 429
+    response = client.post(
+        "/api/v1/auth/token",
+        json={"username": user.username, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": _address()},
+    )
+    assert response.status_code == 429
+    assert response.headers.get("Retry-After")
