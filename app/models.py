@@ -4,6 +4,7 @@ from app.auth.models import ApiToken, Role, User, UserRole
 from app.catalog.models import CatalogSource, HarvestRun, LessonPlanItem, MergeSplit, Resource, ResourceOrigin
 from app.core.audit import AuditEntry
 from app.orgs.models import Course, OrgUnit, Stage, Term, UnitKind
+from app.schedule.models import LiveSeries, LiveSession, PolicyException, PolicySetting, SessionStatus
 
 __all__ = [
     "ApiToken",
@@ -12,11 +13,16 @@ __all__ = [
     "Course",
     "HarvestRun",
     "LessonPlanItem",
+    "LiveSeries",
+    "LiveSession",
     "MergeSplit",
     "OrgUnit",
+    "PolicyException",
+    "PolicySetting",
     "Resource",
     "ResourceOrigin",
     "Role",
+    "SessionStatus",
     "Stage",
     "Term",
     "UnitKind",
