@@ -8,7 +8,7 @@ from app import extensions as ext
 from app.config import DEV_SECRET_KEY, load_config
 
 # Domain modules whose permission rules and models must be registered with the app.
-DOMAIN_MODULES = ("app.models", "app.orgs.permissions")
+DOMAIN_MODULES = ("app.models", "app.orgs.permissions", "app.catalog.permissions", "app.catalog.search")
 
 
 def create_app(config=None, **overrides) -> Flask:

@@ -122,6 +122,10 @@ class ResourceOrigin(Base):
     # The normalised record as last harvested (courses.records.ResourceRecord fields).
     record: Mapped[dict] = mapped_column(JSON, default=dict)
     record_hash: Mapped[str | None] = mapped_column(String(64))
+    # This origin's own de-duplication keys: a later record matches any origin of a resource,
+    # not only the one whose fields the resource displays.
+    url_key: Mapped[str | None] = mapped_column(String(2000), index=True)
+    content_key: Mapped[str | None] = mapped_column(String(500), index=True)
     # Why this origin joined its resource: "first", "url" or "content" (with the matching key).
     merge_reason: Mapped[str] = mapped_column(String(20), default="first")
     merge_detail: Mapped[str | None] = mapped_column(Text)

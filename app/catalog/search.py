@@ -1,0 +1,248 @@
+"""Catalog search: the full-text index and the one query every page and the API use.
+
+Resources carry their index terms (courses.search_text: CJK characters and bigrams, English
+words) in ``search_title`` and ``search_body``. SQLite indexes them in an FTS5 ``unicode61``
+table kept in sync by triggers; PostgreSQL in a GIN index over a weighted ``tsvector``
+expression. docs/catalog-search.md explains the choice and its trade-offs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import Float, Integer, case, event, exists, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from app.catalog.models import Resource
+from app.core.pagination import MAX_PER_PAGE, Page
+from app.extensions import db
+from courses import normalize, search_text, vocab
+
+SORTS = ("relevance", "newest", "shortest")
+MAX_QUERY_TERMS = 24  # a pasted paragraph still searches, on its first words
+MAX_QUERY_CHARS = 200
+# Lesson length buckets (minutes): short fits one primary period, long is a university pair.
+LENGTHS = {"short": (None, 20), "medium": (21, 45), "long": (46, None)}
+
+FTS_TABLE = "resource_fts"
+PG_VECTOR = (
+    "(setweight(to_tsvector('simple'::regconfig, coalesce(resource.search_title, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(resource.search_body, '')), 'B'))"
+)
+PG_TITLE_VECTOR = "to_tsvector('simple'::regconfig, coalesce(resource.search_title, ''))"
+
+_SQLITE_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_title, search_body, "
+    "content='resource', content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON resource BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_title, search_body) VALUES (new.id, new.search_title, new.search_body); "
+    "END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON resource BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_title, search_body) "
+    "VALUES ('delete', old.id, old.search_title, old.search_body); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_title, search_body ON resource BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_title, search_body) "
+    "VALUES ('delete', old.id, old.search_title, old.search_body); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_title, search_body) VALUES (new.id, new.search_title, new.search_body); "
+    "END",
+)
+
+
+def ensure_search_index(connection) -> None:
+    """Create the full-text index for the connection's dialect (idempotent; callable from a migration).
+
+    SQLite: an external-content FTS5 table over resource(search_title, search_body) and the
+    triggers that keep it in step, then a rebuild so existing rows are indexed.
+    PostgreSQL: a GIN expression index over the weighted tsvector the query uses.
+    """
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        for statement in _SQLITE_DDL:
+            connection.exec_driver_sql(statement)
+        connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    elif dialect == "postgresql":
+        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_resource_search ON resource USING gin ({PG_VECTOR})")
+
+
+def drop_search_index(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        for suffix in ("ai", "ad", "au"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_resource_search")
+
+
+# metadata.create_all (tests, `flask demo`) builds the index with the table.
+event.listen(Resource.__table__, "after_create", lambda target, connection, **kw: ensure_search_index(connection))
+event.listen(Resource.__table__, "before_drop", lambda target, connection, **kw: drop_search_index(connection))
+
+
+def plain_text(markup: str | None) -> str:
+    return Markup(markup or "").striptags()
+
+
+def index_resource(resource: Resource) -> None:
+    """Refresh a resource's search terms from its displayed fields (call after changing them)."""
+    resource.search_title = search_text.index_text(resource.title)
+    resource.search_body = search_text.index_text(
+        plain_text(resource.description), resource.chapter, resource.edition, resource.provider
+    )
+
+
+@dataclass
+class SearchPage(Page):
+    """A page of resources plus what the searcher should be told about their query."""
+
+    query: str = ""
+    sort: str = "relevance"
+    terms: list[str] = field(default_factory=list)
+    notice: str | None = None  # None | "empty" | "no_terms" | "truncated" | "partial" | "no_results"
+
+    @property
+    def message(self) -> str | None:
+        messages = {
+            "empty": _("Type words to search; meanwhile, here is everything in the catalog."),
+            "no_terms": _("Your search has no letters, digits or Chinese characters, so everything is shown."),
+            "truncated": _("Your search was long, so only its first words were used."),
+            "partial": _("Nothing matched every word, so these resources match some of them."),
+            "no_results": _("Nothing matched. Try fewer or shorter words, or remove a filter."),
+        }
+        return messages.get(self.notice)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _list_contains(column, value, dialect: str):
+    """A JSON list column holds ``value`` (grades, stages)."""
+    if dialect == "postgresql":
+        return column.cast(JSONB).contains([value])
+    each = func.json_each(column).table_valued("value").alias("each_value")
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
+
+
+def _edition_spellings(value: str) -> list[str]:
+    canonical = normalize.normalize_edition(value)
+    spellings = {value.strip(), canonical or ""}
+    spellings.update(vocab.EDITIONS.get(canonical or "", ()))
+    return sorted(spelling for spelling in spellings if spelling)
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def apply_filters(query, filters: dict | None, dialect: str):
+    """Narrow ``query`` by the filters understood; unknown or unreadable values are ignored."""
+    filters = {key: value for key, value in (filters or {}).items() if value not in (None, "", [])}
+    if level := normalize.normalize_level(filters.get("level")):
+        query = query.where(Resource.level == level)
+    if subject := normalize.normalize_subject(filters.get("subject")):
+        query = query.where(Resource.subject == subject)
+    if stage := normalize.normalize_stage(filters.get("stage")):
+        query = query.where(_list_contains(Resource.stages, stage, dialect))
+    if grade := normalize.normalize_grade(filters.get("grade")):
+        query = query.where(_list_contains(Resource.grades, grade, dialect))
+    if filters.get("edition"):
+        query = query.where(Resource.edition.in_(_edition_spellings(str(filters["edition"]))))
+    if media_type := normalize.normalize_media_type(filters.get("media_type")):
+        query = query.where(Resource.media_type == media_type)
+    low, high = LENGTHS.get(str(filters.get("length")), (None, None))
+    low = _as_int(filters.get("min_minutes")) if filters.get("min_minutes") is not None else low
+    high = _as_int(filters.get("max_minutes")) if filters.get("max_minutes") is not None else high
+    if low is not None:
+        query = query.where(Resource.duration_minutes >= low)
+    if high is not None:
+        query = query.where(Resource.duration_minutes <= high)
+    if (source_id := _as_int(filters.get("source_id"))) is not None:
+        from app.catalog.models import ResourceOrigin
+
+        query = query.where(Resource.origins.any(ResourceOrigin.source_id == source_id))
+    return query
+
+
+def _match(query, terms: list[str], any_term: bool, dialect: str):
+    """``query`` narrowed to ``terms`` (all, or any), with (title-hit, score: lower is better) to rank by."""
+    if dialect == "postgresql":
+        tsquery = func.to_tsquery("simple", (" | " if any_term else " & ").join(f"'{term}'" for term in terms))
+        vector, title_vector = literal_column(PG_VECTOR), literal_column(PG_TITLE_VECTOR)
+        ranking = (title_vector.op("@@")(tsquery), -func.ts_rank(title_vector, tsquery))
+        return query.where(vector.op("@@")(tsquery)), ranking
+    # Terms are letters, digits and ideographs only (search_text), quoted so none reads as syntax.
+    expression = (" OR " if any_term else " AND ").join(f'"{term}"' for term in terms)
+    matches = (
+        text(f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m")
+        .bindparams(m=expression)
+        .columns(id=Integer, score=Float)
+        .subquery("fts_matches")
+    )
+    title_ids = (
+        text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :t")
+        .bindparams(t=f"search_title : ({expression})")
+        .columns(rowid=Integer)
+    )
+    return query.join(matches, matches.c.id == Resource.id), (Resource.id.in_(title_ids), matches.c.score)
+
+
+def _ordered(query, sort: str, ranking):
+    newest = (Resource.source_updated_at.desc().nulls_last(), Resource.id.desc())
+    if sort == "shortest":
+        return query.order_by(Resource.duration_minutes.asc().nulls_last(), *newest)
+    if sort == "newest" or ranking is None:
+        return query.order_by(*newest)
+    title_hit, score = ranking
+    return query.order_by(case((title_hit, 0), else_=1), score, *newest)
+
+
+def search_resources(viewer, query_text: str | None, filters: dict | None = None, sort: str | None = None,
+                     page: int = 1, per_page: int = 20) -> SearchPage:  # fmt: skip
+    """Resources of the viewer's school matching every word of ``query_text``, never withdrawn ones.
+
+    Title matches come first (sort "relevance", the default when there is a query); "newest"
+    and "shortest" sort the same matches differently. An empty query lists everything; a
+    query with no searchable characters says so; when no resource has every word, those with
+    any word are shown with a notice. Never raises for what a user can type.
+    """
+    page, per_page = max(1, _as_int(page) or 1), min(max(1, _as_int(per_page) or 20), MAX_PER_PAGE)
+    raw = (query_text or "").strip()
+    terms = search_text.query_terms(raw[:MAX_QUERY_CHARS])
+    notice = None
+    if not raw:
+        notice = "empty"
+    elif not terms:
+        notice = "no_terms"
+    elif len(terms) > MAX_QUERY_TERMS or len(raw) > MAX_QUERY_CHARS:
+        terms, notice = terms[:MAX_QUERY_TERMS], "truncated"
+    sort = sort if sort in SORTS else ("relevance" if terms else "newest")
+    result = SearchPage(items=[], page=page, per_page=per_page, total=0, query=raw, sort=sort, terms=terms)
+    school_id = getattr(viewer, "school_id", None)
+    if school_id is None:
+        result.notice = "no_results"
+        return result
+    dialect = _dialect()
+    base = select(Resource).where(Resource.school_id == school_id, Resource.withdrawn.is_(False))
+    base = apply_filters(base, filters, dialect)
+    attempts = [False, True] if len(terms) > 1 else [False]
+    for any_term in attempts if terms else [None]:
+        query, ranking = base, None
+        if any_term is not None:
+            query, ranking = _match(base, terms, any_term, dialect)
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        if total:
+            if any_term:
+                notice = "partial"
+            offset = (page - 1) * per_page
+            result.items = list(db.session.scalars(_ordered(query, sort, ranking).limit(per_page).offset(offset)))
+            result.total = total
+            break
+    else:
+        notice = "no_results" if notice in (None, "truncated") else notice
+    result.notice = notice
+    return result
