@@ -8,7 +8,13 @@ from app import extensions as ext
 from app.config import DEV_SECRET_KEY, load_config
 
 # Domain modules whose permission rules and models must be registered with the app.
-DOMAIN_MODULES = ("app.models", "app.orgs.permissions", "app.catalog.permissions", "app.catalog.search")
+DOMAIN_MODULES = (
+    "app.models",
+    "app.orgs.permissions",
+    "app.catalog.permissions",
+    "app.catalog.search",
+    "app.notify.permissions",
+)
 
 
 def create_app(config=None, **overrides) -> Flask:
@@ -69,6 +75,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.core.files import bp as files_bp
     from app.home import bp as home_bp
     from app.home import routes as _home_routes  # noqa: F401
+    from app.notify import bp as notify_bp
+    from app.notify import routes as _notify_routes  # noqa: F401
     from app.orgs import bp as orgs_bp
     from app.orgs import roster_routes as _roster_routes  # noqa: F401
     from app.orgs import routes as _orgs_routes  # noqa: F401
@@ -76,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(notify_bp)
     app.register_blueprint(orgs_bp)
     register_api(app)
 

@@ -3,6 +3,7 @@
 from app.auth.models import ApiToken, Role, User, UserRole
 from app.catalog.models import CatalogSource, HarvestRun, LessonPlanItem, MergeSplit, Resource, ResourceOrigin
 from app.core.audit import AuditEntry
+from app.notify.models import Notification
 from app.orgs.models import Course, OrgUnit, Stage, Term, UnitKind
 from app.schedule.models import LiveSeries, LiveSession, PolicyException, PolicySetting, SessionStatus
 
@@ -16,6 +17,7 @@ __all__ = [
     "LiveSeries",
     "LiveSession",
     "MergeSplit",
+    "Notification",
     "OrgUnit",
     "PolicyException",
     "PolicySetting",

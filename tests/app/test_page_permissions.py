@@ -61,7 +61,28 @@ MATRIX = {
     ),
     "orgs.set_disabled": ("POST", lambda p: f"/people/{p.other_student.id}/disable", expect(403, admin=302)),
     "orgs.roster_import": ("GET", lambda p: "/roster/import", expect(403, admin=200, foreign_admin=200)),
+    "notify.notifications": ("GET", lambda p: "/notifications", expect(200)),
+    "notify.mark_all_read": ("POST", lambda p: "/notifications/read-all", expect(302)),
+    "notify.mark_read": (
+        "POST",
+        lambda p: f"/notifications/{_notification_for(p.student)}/read",
+        expect(403, student=302),
+    ),
 }
+
+
+def _notification_for(user) -> int:
+    """A committed notification of `user`, for the rows that act on one."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.notify.models import Notification
+    from app.notify.operations import notify_users
+
+    notify_users([user.id], "session_created", {"course": "Maths"})
+    db.session.commit()
+    return db.session.scalar(select(Notification.id).where(Notification.user_id == user.id))
+
 
 # Pages anyone may open, and form targets whose effect on the signed-in user is tested elsewhere.
 PUBLIC_OR_SELF = {

@@ -1,0 +1,62 @@
+"""The text of each notification kind, rendered at display time in the viewer's language and zone.
+
+Stored params hold times as ISO UTC strings; they are shown in the request's time zone (the
+viewer's own, see app.core.i18n.select_timezone) with the locale's own day and clock patterns.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from babel.dates import format_skeleton
+from flask_babel import get_locale, get_timezone
+from flask_babel import gettext as _
+
+SESSION_CANCELLED = "session_cancelled"
+SESSION_MOVED = "session_moved"
+SESSION_CREATED = "session_created"
+KINDS = frozenset({SESSION_CANCELLED, SESSION_MOVED, SESSION_CREATED})
+
+
+def _when(value) -> str:
+    if not value:
+        return "?"
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_when(moment)
+
+
+def format_when(moment: datetime) -> str:
+    """A day and a clock time in the viewer's zone and language: "Wed, Mar 4 09:00", "3月4日周三 09:00"."""
+    zone, locale = get_timezone(), get_locale()
+    day = format_skeleton("MMMEd", moment, tzinfo=zone, locale=locale)
+    return f"{day} {format_skeleton('Hm', moment, tzinfo=zone, locale=locale)}"
+
+
+def _lesson_name(params: dict) -> str:
+    course, title = params.get("course") or "", params.get("title") or ""
+    if course and title and title != course:
+        return _("%(course)s: %(title)s", course=course, title=title)
+    return course or title or _("A lesson")
+
+
+def render(kind: str, params: dict | None) -> str:
+    """The message a viewer reads for one notification."""
+    params = params or {}
+    lesson = _lesson_name(params)
+    if kind == SESSION_CANCELLED:
+        return _("%(lesson)s on %(when)s has been cancelled.", lesson=lesson, when=_when(params.get("starts_at")))
+    if kind == SESSION_MOVED:
+        return _(
+            "%(lesson)s has moved from %(old)s to %(new)s.",
+            lesson=lesson,
+            old=_when(params.get("old_starts_at")),
+            new=_when(params.get("starts_at")),
+        )
+    if kind == SESSION_CREATED:
+        return _("New lesson: %(lesson)s on %(when)s.", lesson=lesson, when=_when(params.get("starts_at")))
+    return _("You have a new notification.")
