@@ -72,6 +72,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.auth import bp as auth_bp
     from app.auth import routes as _auth_routes  # noqa: F401
+    from app.catalog import bp as catalog_bp
+    from app.catalog import source_routes as _source_routes  # noqa: F401
     from app.core.files import bp as files_bp
     from app.home import bp as home_bp
     from app.home import routes as _home_routes  # noqa: F401
@@ -82,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.orgs import routes as _orgs_routes  # noqa: F401
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(catalog_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(notify_bp)
@@ -91,11 +94,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import register as register_auth_cli
+    from app.catalog.cli import register as register_catalog_cli
     from app.core.translations import register as register_translations_cli
     from app.orgs.cli import register as register_orgs_cli
     from app.orgs.demo import register_cli as register_demo_cli
 
     register_auth_cli(app)
+    register_catalog_cli(app)
     register_orgs_cli(app)
     register_demo_cli(app)
     register_translations_cli(app)

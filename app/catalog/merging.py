@@ -42,6 +42,7 @@ class KeyIndex:
     school_id: int
     by_url: dict[str, object] = field(default_factory=dict)
     by_content: dict[str, object] = field(default_factory=dict)
+    fresh: list = field(default_factory=list)
 
     @classmethod
     def load(cls, school_id: int) -> KeyIndex:
@@ -61,10 +62,22 @@ class KeyIndex:
 
     def add(self, origin: ResourceOrigin, resource: Resource) -> None:
         target = resource.id or resource
-        if origin.url_key:
-            self.by_url.setdefault(origin.url_key, target)
-        if origin.content_key:
-            self.by_content.setdefault(origin.content_key, target)
+        for table, key in ((self.by_url, origin.url_key), (self.by_content, origin.content_key)):
+            if key and key not in table:
+                table[key] = target
+                if target is resource:
+                    self.fresh.append((table, key))
+
+    def resolve(self) -> None:
+        """Swap the resources created since the last flush for their ids (call after a flush)."""
+        waiting = []
+        for table, key in self.fresh:
+            target = table[key]
+            if isinstance(target, Resource) and target.id is not None:
+                table[key] = target.id
+            elif isinstance(target, Resource):
+                waiting.append((table, key))
+        self.fresh = waiting
 
     def find(self, url_key: str | None, content_key: str | None, apart_from: set[int] = frozenset()):
         """(resource, reason, matching key) for a new origin, or (None, FIRST, None)."""

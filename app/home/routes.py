@@ -27,6 +27,7 @@ NAV_ITEMS = [
     NavItem("orgs.school", _l("School"), (Role.ADMIN, Role.ACADEMIC_AFFAIRS, Role.TEACHER, Role.CLASS_TEACHER)),
     NavItem("orgs.people", _l("People"), (Role.ADMIN, Role.ACADEMIC_AFFAIRS)),
     NavItem("orgs.roster_import", _l("Roster import"), (Role.ADMIN,)),
+    NavItem("catalog.sources", _l("Catalog sources"), (Role.ADMIN, Role.ACADEMIC_AFFAIRS)),
     NavItem("orgs.audit_log", _l("Audit log"), (Role.ADMIN,)),
 ]
 
