@@ -13,6 +13,7 @@ DOMAIN_MODULES = (
     "app.orgs.permissions",
     "app.catalog.permissions",
     "app.catalog.search",
+    "app.catalog.plan_permissions",
     "app.notify.permissions",
 )
 
@@ -73,7 +74,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.auth import routes as _auth_routes  # noqa: F401
     from app.catalog import bp as catalog_bp
+    from app.catalog import plan_routes as _plan_routes  # noqa: F401
+    from app.catalog import routes as _catalog_routes  # noqa: F401
     from app.catalog import source_routes as _source_routes  # noqa: F401
+    from app.catalog import upload_routes as _upload_routes  # noqa: F401
     from app.core.files import bp as files_bp
     from app.home import bp as home_bp
     from app.home import routes as _home_routes  # noqa: F401

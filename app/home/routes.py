@@ -24,6 +24,8 @@ class NavItem:
 NAV_ITEMS = [
     NavItem("home.index", _l("Home")),
     NavItem("orgs.courses", _l("Courses")),
+    NavItem("catalog.search", _l("Catalog"), (Role.TEACHER, Role.CLASS_TEACHER, Role.ACADEMIC_AFFAIRS, Role.ADMIN)),
+    NavItem("catalog.my_resources", _l("My resources"), (Role.STUDENT,)),
     NavItem("orgs.school", _l("School"), (Role.ADMIN, Role.ACADEMIC_AFFAIRS, Role.TEACHER, Role.CLASS_TEACHER)),
     NavItem("orgs.people", _l("People"), (Role.ADMIN, Role.ACADEMIC_AFFAIRS)),
     NavItem("orgs.roster_import", _l("Roster import"), (Role.ADMIN,)),

@@ -29,6 +29,30 @@ def expect(default, anonymous=302, **per_role):
 
 STAFF_ONLY = expect(403, academic_affairs=200, admin=200, foreign_admin=200)
 ADMIN_ONLY = expect(403, admin=200, foreign_admin=200)
+TEACHING_STAFF = expect(200, student=403, other_student=403)
+# The course's own teacher and the school's academic affairs and administrator.
+COURSE_PLANNERS = expect(403, teacher=302, academic_affairs=302, admin=302)
+
+
+def _resource(p, **fields):
+    from tests.app.catalog.factories import create_resource
+
+    return create_resource(p.school.id, **fields)
+
+
+def _upload(p):
+    """An uploaded resource of the course's teacher (the stored file itself is not needed here)."""
+    import uuid
+
+    return _resource(p, storage_key=f"resources/{uuid.uuid4().hex}.pdf", file_name="讲义.pdf", uploaded_by_id=p.teacher.id)
+
+
+def _plan_item_url(p, suffix=""):
+    from tests.app.catalog.factories import create_plan_item
+
+    item = create_plan_item(p.course)
+    create_plan_item(p.course)  # a second item, so there is somewhere to move to
+    return f"/courses/{p.course.id}/plan/{item.id}{suffix}"
 
 # endpoint -> (method, url builder, expected status per role)
 MATRIX = {
@@ -68,6 +92,30 @@ MATRIX = {
         lambda p: f"/notifications/{_notification_for(p.student)}/read",
         expect(403, student=302),
     ),
+    "catalog.search": ("GET", lambda p: "/catalog", TEACHING_STAFF),
+    "catalog.upload": ("GET", lambda p: "/catalog/upload", TEACHING_STAFF),
+    "catalog.my_resources": ("GET", lambda p: "/my/resources", expect(200)),
+    "catalog.resource": ("GET", lambda p: f"/catalog/resources/{_resource(p).id}", expect(200, foreign_admin=403)),
+    "catalog.download": ("GET", lambda p: f"/catalog/resources/{_upload(p).id}/file", expect(302, foreign_admin=403)),
+    "catalog.split": (
+        "POST",
+        lambda p: f"/catalog/origins/{_resource(p, origins=2).origins[1].id}/split",
+        expect(403, academic_affairs=302, admin=302),
+    ),
+    "catalog.delete_resource": ("POST", lambda p: f"/catalog/resources/{_upload(p).id}/delete", COURSE_PLANNERS),
+    "catalog.course_plan": (
+        "GET",
+        lambda p: f"/courses/{p.course.id}/plan",
+        expect(403, student=200, teacher=200, class_teacher=200, academic_affairs=200, admin=200),
+    ),
+    "catalog.add_to_plan": (
+        "POST",
+        lambda p: (f"/catalog/resources/{_resource(p).id}/plan", {"course_id": p.course.id}),
+        COURSE_PLANNERS,
+    ),
+    "catalog.update_plan": ("POST", lambda p: (_plan_item_url(p), {"note": "读第二章"}), COURSE_PLANNERS),
+    "catalog.move_plan": ("POST", lambda p: (_plan_item_url(p, "/move"), {"direction": "up"}), COURSE_PLANNERS),
+    "catalog.remove_plan": ("POST", lambda p: _plan_item_url(p, "/remove"), COURSE_PLANNERS),
 }
 
 
@@ -111,13 +159,16 @@ def test_every_page_endpoint_is_in_the_matrix(app):
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_page_access_per_role(app, people, login, endpoint):
     method, url_for_people, expected = MATRIX[endpoint]
-    url = url_for_people(people)
     observed = {}
     for role in ROLES:
+        # Built for each role, so a row that deletes or adds something gets a fresh target each time;
+        # a row may give (url, form data) for its POST.
+        target = url_for_people(people)
+        url, data = target if isinstance(target, tuple) else (target, {"disabled": "0"} if method == "POST" else None)
         client = app.test_client()
         if role != "anonymous":
             assert login(getattr(people, role), test_client=client).status_code == 302
-        response = client.open(url, method=method, data={"disabled": "0"} if method == "POST" else None)
+        response = client.open(url, method=method, data=data)
         observed[role] = response.status_code
     if endpoint == "orgs.roster_import" and observed["admin"] == 501:
         pytest.skip("roster import page not built yet")
