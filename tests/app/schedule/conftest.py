@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# 2026-09-07 is a Monday inside the test term.
-MONDAY = date(2026, 9, 7)
+# 2030-03-04 is a Monday inside the test term (in the future, so suggestions offer it).
+MONDAY = date(2030, 3, 4)
 
 
 def local(day: date, clock: str, tz=SHANGHAI) -> datetime:
@@ -27,7 +27,7 @@ def timetable(make_grade, make_class, make_user, make_course, make_term, school)
     other_teacher = make_user(roles=["teacher"], name="Teacher Chinese")
     academic_affairs = make_user(roles=["academic_affairs"])
     admin = make_user(roles=["admin"])
-    term = make_term(starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 8))
+    term = make_term(starts_on=date(2030, 2, 25), ends_on=date(2030, 7, 12))
     maths = make_course(name="Maths 7", teachers=[teacher], classes=[class_a, class_b], term=term)
     chinese = make_course(name="Chinese 7", subject="语文", teachers=[other_teacher], classes=[class_a], term=term)
     return SimpleNamespace(**locals())
