@@ -15,6 +15,7 @@ DOMAIN_MODULES = (
     "app.catalog.search",
     "app.catalog.plan_permissions",
     "app.notify.permissions",
+    "app.live.permissions",
 )
 
 
@@ -49,6 +50,10 @@ def create_app(config=None, **overrides) -> Flask:
         importlib.import_module(module)
     _register_blueprints(app)
 
+    from app.live.server import init_socketio
+
+    init_socketio(app)
+
     from app.core import errors, labels, security
 
     errors.init_app(app)
@@ -81,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.core.files import bp as files_bp
     from app.home import bp as home_bp
     from app.home import routes as _home_routes  # noqa: F401
+    from app.live import bp as live_bp
     from app.notify import bp as notify_bp
     from app.notify import routes as _notify_routes  # noqa: F401
     from app.orgs import bp as orgs_bp
@@ -91,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(live_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(orgs_bp)
     register_api(app)
@@ -100,6 +107,7 @@ def _register_cli(app: Flask) -> None:
     from app.auth.cli import register as register_auth_cli
     from app.catalog.cli import register as register_catalog_cli
     from app.core.translations import register as register_translations_cli
+    from app.live.cli import register as register_live_cli
     from app.orgs.cli import register as register_orgs_cli
     from app.orgs.demo import register_cli as register_demo_cli
 
@@ -108,3 +116,4 @@ def _register_cli(app: Flask) -> None:
     register_orgs_cli(app)
     register_demo_cli(app)
     register_translations_cli(app)
+    register_live_cli(app)

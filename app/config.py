@@ -68,4 +68,35 @@ def load_config(environ=None):
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_REDOC_PATH": None,
         "OPENAPI_SWAGGER_UI_PATH": None,
+        **_live_settings(environ),
+    }
+
+
+def _gevent_available() -> bool:
+    try:
+        import gevent  # noqa: F401
+        import geventwebsocket  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _live_settings(environ) -> dict:
+    """The live room (Socket.IO): see docs/live-protocol.md and docs/operations.md."""
+    number = float
+    return {
+        "LIVE_ASYNC_MODE": environ.get("LIVE_ASYNC_MODE") or ("gevent" if _gevent_available() else "threading"),
+        "LIVE_REDIS_CHANNEL": environ.get("LIVE_REDIS_CHANNEL", "kexu-live"),
+        "LIVE_JOIN_EARLY_MINUTES": number(environ.get("LIVE_JOIN_EARLY_MINUTES", "15")),
+        "LIVE_CLOSE_GRACE_MINUTES": number(environ.get("LIVE_CLOSE_GRACE_MINUTES", "15")),
+        "LIVE_HEARTBEAT_SECONDS": number(environ.get("LIVE_HEARTBEAT_SECONDS", "15")),
+        "LIVE_RECONNECT_GRACE_SECONDS": number(environ.get("LIVE_RECONNECT_GRACE_SECONDS", "60")),
+        "LIVE_TICK_SECONDS": number(environ.get("LIVE_TICK_SECONDS", "1")),
+        "LIVE_CHAT_MAX_LENGTH": int(environ.get("LIVE_CHAT_MAX_LENGTH", "500")),
+        "LIVE_CHAT_HISTORY": int(environ.get("LIVE_CHAT_HISTORY", "100")),
+        "LIVE_CHAT_RATE_COUNT": int(environ.get("LIVE_CHAT_RATE_COUNT", "5")),
+        "LIVE_CHAT_RATE_SECONDS": number(environ.get("LIVE_CHAT_RATE_SECONDS", "10")),
+        "LIVE_CHECKIN_STEP_SECONDS": number(environ.get("LIVE_CHECKIN_STEP_SECONDS", "10")),
+        "LIVE_CHECKIN_GRACE_SECONDS": number(environ.get("LIVE_CHECKIN_GRACE_SECONDS", "5")),
+        "LIVE_CONFUSED_WINDOW_SECONDS": number(environ.get("LIVE_CONFUSED_WINDOW_SECONDS", "300")),
     }

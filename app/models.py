@@ -3,6 +3,19 @@
 from app.auth.models import ApiToken, Role, User, UserRole
 from app.catalog.models import CatalogSource, HarvestRun, LessonPlanItem, MergeSplit, Resource, ResourceOrigin
 from app.core.audit import AuditEntry
+from app.live.models import (
+    ChatMessage,
+    CheckIn,
+    CheckInWindow,
+    ConfusionMark,
+    HandRaise,
+    LessonRoomState,
+    Mute,
+    Poll,
+    PollAnswer,
+    PresenceInterval,
+    RollCall,
+)
 from app.notify.models import Notification
 from app.orgs.models import Course, OrgUnit, Stage, Term, UnitKind
 from app.schedule.models import LiveSeries, LiveSession, PolicyException, PolicySetting, SessionStatus
@@ -11,19 +24,30 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "CatalogSource",
+    "ChatMessage",
+    "CheckIn",
+    "CheckInWindow",
+    "ConfusionMark",
     "Course",
+    "HandRaise",
     "HarvestRun",
     "LessonPlanItem",
+    "LessonRoomState",
     "LiveSeries",
     "LiveSession",
     "MergeSplit",
+    "Mute",
     "Notification",
     "OrgUnit",
     "PolicyException",
     "PolicySetting",
+    "Poll",
+    "PollAnswer",
+    "PresenceInterval",
     "Resource",
     "ResourceOrigin",
     "Role",
+    "RollCall",
     "SessionStatus",
     "Stage",
     "Term",

@@ -1,0 +1,271 @@
+"""The /live Socket.IO namespace (docs/live-protocol.md).
+
+Each handler: find the connection's user, load the lesson named in the payload, authorize with
+`can`, call an operation, commit, and only then emit (nothing is announced that could still
+roll back). Answers are acknowledgements: `{"ok": true, ...}` or `{"ok": false, "error", "message"}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import Namespace, join_room, leave_room
+
+from app.auth.models import User
+from app.auth.operations import user_for_token
+from app.core.models import utcnow
+from app.core.permissions import can
+from app.extensions import db, socketio
+from app.live import activities, operations, presence, state
+from app.live.operations import LiveError, _int
+from app.schedule.models import LiveSession
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/live"
+
+
+@dataclass
+class Connection:
+    """One socket of this process: whose it is and which lesson room it joined."""
+
+    user_id: int
+    session_id: int | None = None
+    interval_id: int | None = None
+    staff: bool = False
+
+
+def emit(event: str, payload: dict, to: str) -> None:
+    socketio.emit(event, payload, to=to, namespace=NAMESPACE)
+
+
+def _refusal(code: str, message: str) -> dict:
+    return {"ok": False, "error": code, "message": message}
+
+
+def live_event(action: str, joined: bool = True):
+    """Wrap a handler `(self, user, session, data, conn) -> (answer, emits)` with the common
+    steps: user, lesson, `can(user, action, lesson)`, joined-room check, commit, then emits."""
+
+    def decorate(handler):
+        @wraps(handler)
+        def run(self, data=None):
+            data = data if isinstance(data, dict) else {}
+            conn = self.connections.get(request.sid)
+            user = db.session.get(User, conn.user_id) if conn else None
+            if user is None or not user.is_active:
+                return _refusal("unauthorized", _("Sign in to take part in the lesson."))
+            g._login_user = user  # current_user (and the user's language) for this event
+            session = db.session.get(LiveSession, _int(data.get("session_id")))
+            if session is None:
+                return _refusal("not_found", _("That lesson does not exist."))
+            if not can(user, action, session):
+                return _refusal("forbidden", _("You are not allowed to do that in this lesson."))
+            if joined and conn.session_id != session.id:
+                return _refusal("not_joined", _("Join the lesson's room first."))
+            try:
+                answer, emits = handler(self, user, session, data, conn)
+                db.session.commit()
+            except LiveError as refusal:
+                db.session.rollback()
+                return _refusal(refusal.code, refusal.message)
+            except Exception:
+                db.session.rollback()
+                log.exception("live event %s failed", handler.__name__)
+                return _refusal("error", _("Something went wrong. Please try again."))
+            for event, payload, to in emits:
+                emit(event, payload, to)
+            return {"ok": True, **(answer or {})}
+
+        return run
+
+    return decorate
+
+
+class LiveNamespace(Namespace):
+    """Connections are remembered per process; everything else lives in the database."""
+
+    def __init__(self, namespace=NAMESPACE):
+        super().__init__(namespace)
+        self.connections: dict[str, Connection] = {}
+
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        user = user_for_token(token) if token else None
+        if user is None and not token and current_user.is_authenticated:
+            user = db.session.get(User, current_user.id)
+        if user is None or not user.is_active:
+            db.session.rollback()
+            raise ConnectionRefusedError({"error": "unauthorized", "message": _("Sign in to join the lesson.")})
+        db.session.commit()  # the token's last use
+        self.connections[request.sid] = Connection(user_id=user.id)
+
+    def on_disconnect(self, reason=None):
+        conn = self.connections.pop(request.sid, None)
+        if conn is not None and conn.interval_id is not None:
+            self._drop_presence(conn, explicit=False)
+
+    def _drop_presence(self, conn: Connection, explicit: bool) -> None:
+        session = db.session.get(LiveSession, conn.session_id)
+        interval, absent = presence.disconnect(conn.interval_id, utcnow(), explicit)
+        db.session.commit()
+        conn.interval_id = None
+        if absent and session is not None:
+            self._announce_presence(session, interval.user_id, present=False)
+
+    def _announce_presence(self, session: LiveSession, user_id: int, present: bool) -> None:
+        user = db.session.get(User, user_id)
+        payload = {**state.person(user), "present": present, "count": state.present_count(session, utcnow())}
+        db.session.commit()
+        emit("presence", payload, state.room(session))
+
+    def _leave_current(self, conn: Connection) -> None:
+        if conn.session_id is None:
+            return
+        session = db.session.get(LiveSession, conn.session_id)
+        if conn.interval_id is not None:
+            self._drop_presence(conn, explicit=True)
+        if session is not None:
+            for name in (state.room(session), state.staff_room(session), state.user_room(session, conn.user_id)):
+                leave_room(name)
+        conn.session_id, conn.staff = None, False
+
+    def local_intervals(self) -> list[int]:
+        """Presence intervals of this process's live connections (the server's heartbeat)."""
+        return [c.interval_id for c in list(self.connections.values()) if c.interval_id is not None]
+
+    def local_staff(self, session_id: int) -> list[str]:
+        return [sid for sid, c in list(self.connections.items()) if c.session_id == session_id and c.staff]
+
+    @live_event("live.join", joined=False)
+    def on_join(self, user, session, data, conn):
+        now = utcnow()
+        room_state = operations.open_room(user, session, now)
+        if conn.session_id is not None and conn.session_id != session.id:
+            self._leave_current(conn)
+        staff = state.role_in(user, session) != "student"
+        became_present = False
+        if not room_state.closed and conn.interval_id is None:
+            interval, became_present = presence.connect(session.id, user.id, now)
+            conn.interval_id = interval.id
+        conn.session_id, conn.staff = session.id, staff
+        join_room(state.room(session))
+        join_room(state.user_room(session, user.id))
+        if staff:
+            join_room(state.staff_room(session))
+        payload = state.room_state(user, session, room_state, now)
+        emits = [("state", payload, request.sid)]
+        if became_present:
+            count = len(payload["present"])
+            emits.append(("presence", {**state.person(user), "present": True, "count": count}, state.room(session)))
+        return payload, emits
+
+    @live_event("live.join")
+    def on_leave(self, user, session, data, conn):
+        self._leave_current(conn)
+        return {}, []
+
+    @live_event("live.join")
+    def on_heartbeat(self, user, session, data, conn):
+        if conn.interval_id is not None:
+            presence.touch([conn.interval_id], utcnow())
+        return {}, []
+
+    @live_event("live.chat")
+    def on_chat(self, user, session, data, conn):
+        message = operations.post_chat(user, session, data)
+        payload = state.chat_message(message)
+        return {"message": payload}, [("chat", payload, state.room(session))]
+
+    @live_event("live.teach")
+    def on_chat_delete(self, user, session, data, conn):
+        message = operations.hide_chat(user, session, data)
+        return {}, [("chat_deleted", {"id": message.id}, state.room(session))]
+
+    @live_event("live.teach")
+    def on_mute(self, user, session, data, conn):
+        user_id, muted = operations.set_mute(user, session, data)
+        return {}, [("muted", {"user_id": user_id, "muted": muted}, state.room(session))]
+
+    @live_event("live.participate")
+    def on_hand(self, user, session, data, conn):
+        raised = operations.set_hand(user, session, data)
+        return {"raised": raised}, [
+            ("hand", {"raised": raised}, state.user_room(session, user.id)),
+            ("hands", state.hands(session), state.staff_room(session)),
+        ]
+
+    @live_event("live.teach")
+    def on_call_on(self, user, session, data, conn):
+        student = operations.call_on(user, session, data)
+        return {}, [
+            ("called_on", state.person(student), state.room(session)),
+            ("hand", {"raised": False}, state.user_room(session, student.id)),
+            ("hands", state.hands(session), state.staff_room(session)),
+        ]
+
+    @live_event("live.participate")
+    def on_confused(self, user, session, data, conn):
+        count = operations.mark_confused(user, session)
+        return {}, [("confused", {"count": count}, state.staff_room(session))]
+
+    @live_event("live.teach")
+    def on_checkin_open(self, user, session, data, conn):
+        now = utcnow()
+        window = activities.open_checkin(user, session, data, now)
+        code, expires_at = activities.window_code(window, now)
+        ends_at = state.iso(window.ends_at)
+        code_payload = {
+            "window_id": window.id,
+            "code": code,
+            "expires_at": state.iso(expires_at),
+            "window_ends_at": ends_at,
+        }
+        return {"window_id": window.id, "ends_at": ends_at}, [
+            ("checkin_window", {"open": True, "ends_at": ends_at}, state.room(session)),
+            ("checkin_code", code_payload, state.staff_room(session)),
+        ]
+
+    @live_event("live.participate")
+    def on_checkin(self, user, session, data, conn):
+        record, count = activities.check_in(user, session, data)
+        return {"at": state.iso(record.checked_in_at)}, [
+            ("checked_in", {**state.person(user), "count": count}, state.staff_room(session))
+        ]
+
+    @live_event("live.teach")
+    def on_rollcall(self, user, session, data, conn):
+        call = activities.roll_call(user, session)
+        payload = state.person(call.user)
+        return payload, [("rollcall", payload, state.room(session))]
+
+    @live_event("live.teach")
+    def on_poll_open(self, user, session, data, conn):
+        poll = activities.open_poll(user, session, data)
+        payload = state.poll(poll, utcnow())
+        return {"poll": payload}, [("poll", payload, state.room(session))]
+
+    @live_event("live.participate")
+    def on_poll_answer(self, user, session, data, conn):
+        poll = activities.answer_poll(user, session, data)
+        return {}, [("poll_tally", activities.poll_tally(poll), state.staff_room(session))]
+
+    @live_event("live.teach")
+    def on_poll_close(self, user, session, data, conn):
+        poll = activities.close_poll(user, session, data)
+        tally = activities.poll_tally(poll)
+        emits = [("poll", state.poll(poll, utcnow()), state.room(session))]
+        emits.append(("poll_tally", tally, state.room(session) if poll.revealed else state.staff_room(session)))
+        return {"tally": tally}, emits
+
+    @live_event("live.teach")
+    def on_end(self, user, session, data, conn):
+        closed = operations.end_lesson(user, session)
+        if closed is None:
+            return {"already": True}, []
+        payload = {"at": state.iso(closed.closed_at), "by": state.person(user)}
+        return {}, [("ended", payload, state.room(session))]

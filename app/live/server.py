@@ -1,0 +1,107 @@
+"""The Socket.IO server: binding it to the app, and serving the whole app with gevent.
+
+`python -m app.live.server [--host H] [--port P] [--config settings.json]` serves pages and the
+live room from one process with gevent and gevent-websocket (the only Flask-SocketIO mode that
+held 1,000 students a process in MEASUREMENTS.md). gevent must patch the standard library
+before anything else is imported, so an unpatched start re-executes itself under
+`python -m gevent.monkey`. With REDIS_URL set, processes share a Redis message queue
+(docs/operations.md, "Several processes").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def init_socketio(app: Flask) -> None:
+    """Bind the unbound `socketio` extension to `app` and register the /live namespace."""
+    from app.extensions import socketio
+    from app.live.events import LiveNamespace
+
+    options = {"async_mode": app.config["LIVE_ASYNC_MODE"]}
+    if app.config.get("REDIS_URL"):
+        options["message_queue"] = app.config["REDIS_URL"]
+        options["channel"] = app.config["LIVE_REDIS_CHANNEL"]
+    socketio.init_app(app, **options)
+    namespace = LiveNamespace("/live")
+    socketio.on_namespace(namespace)
+    # The background ticker reads this process's connections from here.
+    app.extensions["kexu_live"] = namespace
+
+
+def _patched() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return monkey.is_module_patched("socket")
+
+
+def _sqlite_settings(app: Flask) -> None:
+    """SQLite under one gevent process: WAL so readers never block the writer, and a busy
+    timeout so two writers wait for each other instead of failing."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+
+    @event.listens_for(db.engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """Serve `app` (pages and Socket.IO) until the process is stopped."""
+    from app.extensions import socketio
+    from app.live.ticker import start_ticker
+
+    with app.app_context():
+        _sqlite_settings(app)
+    start_ticker(app)
+    log.info("Kexu serving on http://%s:%s (async mode %s)", host, port, socketio.async_mode)
+    socketio.run(app, host=host, port=port, use_reloader=False, log_output=False, allow_unsafe_werkzeug=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="python -m app.live.server", description=__doc__.split("\n")[0])
+    parser.add_argument("--host", default=os.environ.get("KEXU_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("KEXU_PORT", "5000")))
+    parser.add_argument("--config", help="a JSON file of settings applied over the environment")
+    args = parser.parse_args(argv)
+
+    mode = os.environ.get("LIVE_ASYNC_MODE", "gevent")
+    if mode == "gevent" and not _patched():
+        try:
+            import gevent  # noqa: F401
+        except ImportError:
+            os.environ["LIVE_ASYNC_MODE"] = "threading"
+        else:
+            command = [sys.executable, "-m", "gevent.monkey", "--module", "app.live.server", *argv]
+            os.execv(sys.executable, command)
+
+    from app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = {}
+    if args.config:
+        with open(args.config, encoding="utf-8") as handle:
+            settings = json.load(handle)
+    serve(create_app(settings), args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()
