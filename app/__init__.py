@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.home import bp as home_bp
     from app.home import routes as _home_routes  # noqa: F401
     from app.live import bp as live_bp
+    from app.live import routes as _live_routes  # noqa: F401
     from app.notify import bp as notify_bp
     from app.notify import routes as _notify_routes  # noqa: F401
     from app.orgs import bp as orgs_bp

@@ -116,7 +116,25 @@ MATRIX = {
     "catalog.update_plan": ("POST", lambda p: (_plan_item_url(p), {"note": "读第二章"}), COURSE_PLANNERS),
     "catalog.move_plan": ("POST", lambda p: (_plan_item_url(p, "/move"), {"direction": "up"}), COURSE_PLANNERS),
     "catalog.remove_plan": ("POST", lambda p: _plan_item_url(p, "/remove"), COURSE_PLANNERS),
+    # The room sends teachers and observers on to the console, and the console sends students back.
+    "live.room": (
+        "GET",
+        lambda p: f"/live/{_lesson(p).id}",
+        expect(403, student=200, teacher=302, academic_affairs=302),
+    ),
+    "live.console": (
+        "GET",
+        lambda p: f"/live/{_lesson(p).id}/console",
+        expect(403, student=302, teacher=200, academic_affairs=200),
+    ),
 }
+
+
+def _lesson(p):
+    """A lesson of the people's course that is on now."""
+    from tests.app.live.lessons import add_lesson
+
+    return add_lesson(p.course)
 
 
 def _notification_for(user) -> int:
