@@ -15,6 +15,7 @@ DOMAIN_MODULES = (
     "app.catalog.search",
     "app.catalog.plan_permissions",
     "app.notify.permissions",
+    "app.schedule.permissions",
     "app.live.permissions",
 )
 
@@ -93,6 +94,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.orgs import bp as orgs_bp
     from app.orgs import roster_routes as _roster_routes  # noqa: F401
     from app.orgs import routes as _orgs_routes  # noqa: F401
+    from app.schedule import bp as schedule_bp
+    from app.schedule import policy_routes as _policy_routes  # noqa: F401
+    from app.schedule import routes as _schedule_routes  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
@@ -101,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(live_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(schedule_bp)
     register_api(app)
 
 

@@ -44,7 +44,9 @@ def _upload(p):
     """An uploaded resource of the course's teacher (the stored file itself is not needed here)."""
     import uuid
 
-    return _resource(p, storage_key=f"resources/{uuid.uuid4().hex}.pdf", file_name="讲义.pdf", uploaded_by_id=p.teacher.id)
+    return _resource(
+        p, storage_key=f"resources/{uuid.uuid4().hex}.pdf", file_name="讲义.pdf", uploaded_by_id=p.teacher.id
+    )
 
 
 def _plan_item_url(p, suffix=""):
@@ -54,8 +56,41 @@ def _plan_item_url(p, suffix=""):
     create_plan_item(p.course)  # a second item, so there is somewhere to move to
     return f"/courses/{p.course.id}/plan/{item.id}{suffix}"
 
+
 # endpoint -> (method, url builder, expected status per role)
 MATRIX = {
+    # Scheduling (app/schedule): the course's teacher and academic affairs manage its sessions.
+    "schedule.new_session": (
+        "GET",
+        lambda p: f"/courses/{p.course.id}/sessions/new",
+        expect(403, teacher=200, academic_affairs=200, foreign_admin=404),
+    ),
+    "schedule.session_detail": (
+        "GET",
+        lambda p: f"/schedule/sessions/{_live_session(p)}",
+        expect(403, student=200, teacher=200, class_teacher=200, academic_affairs=200, admin=200, foreign_admin=404),
+    ),
+    "schedule.edit_session": (
+        "GET",
+        lambda p: f"/schedule/sessions/{_live_session(p)}/edit",
+        expect(403, teacher=200, academic_affairs=200, foreign_admin=404),
+    ),
+    "schedule.cancel_session": (
+        "GET",
+        lambda p: f"/schedule/sessions/{_live_session(p)}/cancel",
+        expect(403, teacher=200, academic_affairs=200, foreign_admin=404),
+    ),
+    "schedule.approve_exception": (
+        "GET",
+        lambda p: f"/schedule/sessions/{_live_session(p)}/exception",
+        expect(403, academic_affairs=200, foreign_admin=404),
+    ),
+    "schedule.policy": ("GET", lambda p: "/schedule/policy", STAFF_ONLY),
+    "schedule.exceptions": (
+        "GET",
+        lambda p: "/schedule/exceptions",
+        expect(403, academic_affairs=200, foreign_admin=200),
+    ),
     "home.index": ("GET", lambda p: "/", expect(200)),
     "auth.account": ("GET", lambda p: "/account", expect(200)),
     "orgs.courses": ("GET", lambda p: "/courses", expect(200)),
@@ -205,3 +240,25 @@ def test_people_page_lists_only_the_viewers_school(client, people, login):
     page = client.get("/people").get_data(as_text=True)
     assert people.foreign_admin.username in page
     assert people.student.username not in page
+
+
+def _live_session(p) -> int:
+    """A stored live session of the people's course (app/schedule), for its pages."""
+    from datetime import UTC, datetime
+
+    from app.extensions import db
+    from app.schedule.models import LiveSession
+
+    start = datetime(2030, 3, 4, 1, tzinfo=UTC)
+    session = LiveSession(
+        school_id=p.school.id,
+        course_id=p.course.id,
+        title="Live",
+        starts_at=start,
+        ends_at=start.replace(hour=2),
+        original_starts_at=start,
+    )
+    session.classes = [p.klass]
+    db.session.add(session)
+    db.session.commit()
+    return session.id

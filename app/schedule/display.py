@@ -1,0 +1,54 @@
+"""Violations and slots as the pages show them: translated rule names, limits, values, the
+students' local day, and the names of the sampled students."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.extensions import db
+from app.schedule.forms import WEEKDAYS
+from app.schedule.policy_index import zone
+from app.schedule.policy_types import RULE_NAMES, Rule
+
+
+def _weekday_names(days) -> str:
+    names = dict(WEEKDAYS)
+    return ", ".join(str(names[str(day)]) for day in (days if isinstance(days, list) else [days]))
+
+
+def _text(rule, value) -> str:
+    if rule in (Rule.ALLOWED_DAYS, Rule.ALLOWED_DAYS_ABROAD):
+        return _weekday_names(value)
+    if rule in (Rule.LESSON_LENGTH, Rule.DAILY_TOTAL, Rule.BREAK):
+        return _("%(minutes)s min", minutes=value)
+    return str(value)
+
+
+def describe(result) -> list[dict]:
+    """One row per violation or conflict, blocking first, with up to five student names."""
+    ids = {student_id for v in result.violations for student_id in v.student_sample}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    rows = []
+    for conflict in result.conflicts:
+        rows.append({"rule": _(RULE_NAMES[conflict.kind]), "blocking": True, "conflict": True, "start": conflict.start})
+    for v in result.violations:
+        rows.append(
+            {
+                "rule": _(RULE_NAMES[v.rule]),
+                "code": str(v.rule),
+                "blocking": v.severity == "block",
+                "conflict": False,
+                "limit": _text(v.rule, v.limit),
+                "value": _text(v.rule, v.value),
+                "day": v.day,
+                "count": v.student_count,
+                "names": [names.get(student_id, str(student_id)) for student_id in v.student_sample],
+            }
+        )
+    return rows
+
+
+def local(moment, tz_name: str):
+    return moment.astimezone(zone(tz_name))
