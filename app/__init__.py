@@ -116,10 +116,12 @@ def _register_cli(app: Flask) -> None:
     from app.live.cli import register as register_live_cli
     from app.orgs.cli import register as register_orgs_cli
     from app.orgs.demo import register_cli as register_demo_cli
+    from app.schedule.cli import register as register_schedule_cli
 
     register_auth_cli(app)
     register_catalog_cli(app)
     register_orgs_cli(app)
     register_demo_cli(app)
+    register_schedule_cli(app)
     register_translations_cli(app)
     register_live_cli(app)

@@ -1,0 +1,61 @@
+"""`flask schedule import FILE [--dry-run] [--school CODE]`: a whole timetable, all or nothing.
+
+The command is its own unit of work: it commits a clean import and rolls back a dry run or a
+file with problems (listed by row).
+"""
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.orgs.models import OrgUnit, UnitKind
+from app.schedule.timetable_import import import_timetable, read_rows
+
+schedule_cli = AppGroup("schedule", help="Live-session timetables.")
+
+
+def _school(code: str | None) -> OrgUnit:
+    query = select(OrgUnit).where(OrgUnit.kind == UnitKind.SCHOOL)
+    if code:
+        school = db.session.scalar(query.where(OrgUnit.code == code))
+        if school is None:
+            raise click.ClickException(_("No school has the code %(code)s.", code=code))
+        return school
+    schools = db.session.scalars(query.limit(2)).all()
+    if len(schools) != 1:
+        raise click.ClickException(_("Name the school with --school CODE (none or several exist)."))
+    return schools[0]
+
+
+@schedule_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and store nothing.")
+@click.option("--school", "school_code", help="The school's code (needed when there are several).")
+def import_command(file: Path, dry_run: bool, school_code: str | None) -> None:
+    """Import a timetable CSV or XLSX through the study-time policy check."""
+    report = import_timetable(None, _school(school_code), read_rows(file.name, file.read_bytes()), dry_run=dry_run)
+    for number, message in report.warnings:
+        click.echo(_("Row %(row)d: warning: %(message)s", row=number, message=message))
+    for number, message in report.problems:
+        click.echo(_("Row %(row)d: %(message)s", row=number, message=message), err=True)
+    if not report.ok:
+        db.session.rollback()
+        click.echo(_("Nothing imported: %(count)d problems.", count=len(report.problems)), err=True)
+        sys.exit(1)
+    if dry_run:
+        db.session.rollback()
+        click.echo(_("Dry run: %(rows)d rows are fine; nothing stored.", rows=report.rows))
+        return
+    db.session.commit()
+    click.echo(
+        _("Imported %(sessions)d lessons (%(series)d weekly series).", sessions=report.sessions, series=report.series)
+    )
+
+
+def register(app) -> None:
+    app.cli.add_command(schedule_cli)
