@@ -238,16 +238,20 @@
     };
 
     const socket = connect(config, (state) => {
-      myId = state.me ? state.me.id || state.me.user_id : null;
+      myId = state.me ? state.me.user_id : null;
       setCount(state.present ? state.present.length : 0);
       chatList.replaceChildren();
       (state.chat || []).forEach((message) => appendChat(config, chatList, message));
-      setHand(Boolean(state.me && (state.me.hand_raised || state.me.raised)));
+      setHand(Boolean(state.hand && state.hand.raised));
       setCheckin(state.checkin);
       if (state.me && state.me.checked_in) byId("checkin-status").textContent = config.strings.checkedIn;
       (state.polls || []).forEach((poll) => {
         polls[poll.id] = poll;
         renderPoll(config, socket, poll, poll.tally);
+        (poll.my_choices || []).forEach((index) => {
+          const input = byId("poll-" + poll.id + "-" + index);
+          if (input) input.checked = true;
+        });
       });
       setReadOnly(Boolean(state.closed));
       setMuted(Boolean(state.me && state.me.muted));
@@ -278,7 +282,8 @@
     });
     socket.on("ended", () => setReadOnly(true));
 
-    handButton.addEventListener("click", () => socket.ask("hand", { raised: !handRaised }, () => setHand(!handRaised)));
+    // The answer says how the hand ended up (the `hand` event may arrive before it).
+    handButton.addEventListener("click", () => socket.ask("hand", { raised: !handRaised }, (answer) => setHand(Boolean(answer.raised))));
     byId("confused-button").addEventListener("click", () =>
       socket.ask("confused", {}, () => flash(config, config.strings.confusedSent, "info")),
     );
