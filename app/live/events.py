@@ -15,6 +15,7 @@ from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
+from socketio.exceptions import ConnectionRefusedError
 
 from app.auth.models import User
 from app.auth.operations import user_for_token
@@ -100,7 +101,7 @@ class LiveNamespace(Namespace):
             user = db.session.get(User, current_user.id)
         if user is None or not user.is_active:
             db.session.rollback()
-            raise ConnectionRefusedError({"error": "unauthorized", "message": _("Sign in to join the lesson.")})
+            raise ConnectionRefusedError(_("Sign in to join the lesson."), {"error": "unauthorized"})
         db.session.commit()  # the token's last use
         self.connections[request.sid] = Connection(user_id=user.id)
 
