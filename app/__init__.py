@@ -15,8 +15,10 @@ DOMAIN_MODULES = (
     "app.catalog.search",
     "app.catalog.plan_permissions",
     "app.notify.permissions",
+    "app.schedule.view_permissions",
     "app.schedule.permissions",
     "app.live.permissions",
+    "app.participation.permissions",
 )
 
 
@@ -94,6 +96,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.orgs import bp as orgs_bp
     from app.orgs import roster_routes as _roster_routes  # noqa: F401
     from app.orgs import routes as _orgs_routes  # noqa: F401
+    from app.participation import bp as participation_bp
+    from app.participation import progress_routes as _progress_routes  # noqa: F401
+    from app.participation import reach_routes as _reach_routes  # noqa: F401
+    from app.participation import routes as _participation_routes  # noqa: F401
     from app.schedule import bp as schedule_bp
     from app.schedule import policy_routes as _policy_routes  # noqa: F401
     from app.schedule import routes as _schedule_routes  # noqa: F401
@@ -105,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(live_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(participation_bp)
     app.register_blueprint(schedule_bp)
     register_api(app)
 
@@ -119,9 +126,11 @@ def _register_cli(app: Flask) -> None:
     from app.schedule.cli import register as register_schedule_cli
 
     register_auth_cli(app)
+    from app.participation.cli import register as register_participation_cli
     register_catalog_cli(app)
     register_orgs_cli(app)
     register_demo_cli(app)
     register_schedule_cli(app)
     register_translations_cli(app)
     register_live_cli(app)
+    register_participation_cli(app)

@@ -69,6 +69,7 @@ def load_config(environ=None):
         "OPENAPI_REDOC_PATH": None,
         "OPENAPI_SWAGGER_UI_PATH": None,
         **_live_settings(environ),
+        **_participation_settings(environ),
     }
 
 
@@ -100,3 +101,10 @@ def _live_settings(environ) -> dict:
         "LIVE_CHECKIN_GRACE_SECONDS": number(environ.get("LIVE_CHECKIN_GRACE_SECONDS", "5")),
         "LIVE_CONFUSED_WINDOW_SECONDS": number(environ.get("LIVE_CONFUSED_WINDOW_SECONDS", "300")),
     }
+
+
+def _participation_settings(environ) -> dict:
+    """Attendance thresholds, the "not reached" days and the xAPI LRS: see docs/participation.md."""
+    from app.participation.settings import load
+
+    return load(environ)

@@ -18,16 +18,25 @@ from app.live.models import (
 )
 from app.notify.models import Notification
 from app.orgs.models import Course, OrgUnit, Stage, Term, UnitKind
+from app.participation.models import (
+    AttendanceRecord,
+    ContactLog,
+    ResourceProgress,
+    ResourceStudyDay,
+    StatementOutbox,
+)
 from app.schedule.models import LiveSeries, LiveSession, PolicyException, PolicySetting, SessionStatus
 
 __all__ = [
     "ApiToken",
+    "AttendanceRecord",
     "AuditEntry",
     "CatalogSource",
     "ChatMessage",
     "CheckIn",
     "CheckInWindow",
     "ConfusionMark",
+    "ContactLog",
     "Course",
     "HandRaise",
     "HarvestRun",
@@ -46,9 +55,12 @@ __all__ = [
     "PresenceInterval",
     "Resource",
     "ResourceOrigin",
+    "ResourceProgress",
+    "ResourceStudyDay",
     "Role",
     "RollCall",
     "SessionStatus",
+    "StatementOutbox",
     "Stage",
     "Term",
     "UnitKind",

@@ -23,6 +23,9 @@ class NavItem:
 # Later features add their entries here; `roles` empty means every signed-in user.
 NAV_ITEMS = [
     NavItem("home.index", _l("Home")),
+    NavItem("schedule_views.today", _l("Today"), (Role.STUDENT,)),
+    NavItem("schedule_views.my_week", _l("Timetable"), (Role.TEACHER, Role.CLASS_TEACHER)),
+    NavItem("schedule_views.overview", _l("Week overview"), (Role.ACADEMIC_AFFAIRS,)),
     NavItem("orgs.courses", _l("Courses")),
     NavItem("catalog.search", _l("Catalog"), (Role.TEACHER, Role.CLASS_TEACHER, Role.ACADEMIC_AFFAIRS, Role.ADMIN)),
     NavItem("catalog.my_resources", _l("My resources"), (Role.STUDENT,)),
@@ -30,6 +33,8 @@ NAV_ITEMS = [
     NavItem("orgs.people", _l("People"), (Role.ADMIN, Role.ACADEMIC_AFFAIRS)),
     NavItem("orgs.roster_import", _l("Roster import"), (Role.ADMIN,)),
     NavItem("catalog.sources", _l("Catalog sources"), (Role.ADMIN, Role.ACADEMIC_AFFAIRS)),
+    NavItem("participation.my_record", _l("My participation"), (Role.STUDENT,)),
+    NavItem("participation.not_reached", _l("Not reached"), (Role.CLASS_TEACHER, Role.ACADEMIC_AFFAIRS)),
     NavItem("orgs.audit_log", _l("Audit log"), (Role.ADMIN,)),
 ]
 

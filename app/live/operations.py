@@ -234,6 +234,9 @@ def end_lesson(actor, session: LiveSession, now: datetime | None = None) -> Less
         return None
     db.session.refresh(state)
     presence.close_all(session.id, now)
+    from app.participation.attendance import compute_attendance  # here, not at the top: participation imports live
+
+    compute_attendance(session.id, now)
     db.session.execute(
         update(HandRaise)
         .where(HandRaise.session_id == session.id, HandRaise.lowered_at.is_(None))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from babel.dates import format_skeleton
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 
 SESSION_CANCELLED = "session_cancelled"
@@ -47,16 +47,31 @@ def _lesson_name(params: dict) -> str:
 def render(kind: str, params: dict | None) -> str:
     """The message a viewer reads for one notification."""
     params = params or {}
-    lesson = _lesson_name(params)
+    lesson, when = _lesson_name(params), _when(params.get("starts_at"))
     if kind == SESSION_CANCELLED:
-        return _("%(lesson)s on %(when)s has been cancelled.", lesson=lesson, when=_when(params.get("starts_at")))
+        count = int(params.get("occurrences") or 1)
+        if count > 1:
+            text = ngettext(
+                "%(num)d lesson of %(lesson)s from %(when)s on has been cancelled.",
+                "%(num)d lessons of %(lesson)s from %(when)s on have been cancelled.",
+                count,
+                lesson=lesson,
+                when=when,
+            )
+        else:
+            text = _("%(lesson)s on %(when)s has been cancelled.", lesson=lesson, when=when)
+        if params.get("reason"):
+            text += " " + _("Reason: %(reason)s", reason=params["reason"])
+        return text
     if kind == SESSION_MOVED:
         return _(
             "%(lesson)s has moved from %(old)s to %(new)s.",
             lesson=lesson,
             old=_when(params.get("old_starts_at")),
-            new=_when(params.get("starts_at")),
+            new=when,
         )
     if kind == SESSION_CREATED:
-        return _("New lesson: %(lesson)s on %(when)s.", lesson=lesson, when=_when(params.get("starts_at")))
+        if params.get("series"):
+            return _("New weekly lessons: %(lesson)s, starting %(when)s.", lesson=lesson, when=when)
+        return _("New lesson: %(lesson)s on %(when)s.", lesson=lesson, when=when)
     return _("You have a new notification.")

@@ -162,6 +162,32 @@ MATRIX = {
         lambda p: f"/live/{_lesson(p).id}/console",
         expect(403, student=302, teacher=200, academic_affairs=200),
     ),
+    # Timetable pages and calendar feeds (app/schedule/views.py, calendar_routes.py).
+    "schedule_views.today": ("GET", lambda p: "/today", expect(200)),
+    "schedule_views.my_week": ("GET", lambda p: "/timetable", expect(200)),
+    "schedule_views.class_week": (
+        "GET",
+        lambda p: f"/classes/{p.klass.id}/timetable",
+        expect(403, student=200, teacher=200, class_teacher=200, academic_affairs=200, admin=200),
+    ),
+    "schedule_views.overview": ("GET", lambda p: "/schedule/overview", STAFF_ONLY),
+    "schedule_views.issue_my_feed": ("POST", lambda p: "/calendar/feeds", expect(302)),
+    "schedule_views.issue_class_feed": (
+        "POST",
+        lambda p: f"/classes/{p.klass.id}/calendar-feed",
+        expect(403, class_teacher=302, academic_affairs=302, admin=302),
+    ),
+    "schedule_views.revoke_my_feed": (
+        "POST",
+        lambda p: f"/calendar/feeds/{_calendar_feed(p)[0]}/revoke",
+        expect(404, anonymous=302, student=302),
+    ),
+    # No sign-in: the secret address is the permission (tests/app/schedule/test_calendar.py).
+    "schedule_views.calendar_feed": (
+        "GET",
+        lambda p: f"/calendar/{_calendar_feed(p)[1]}.ics",
+        expect(200, anonymous=200),
+    ),
 }
 
 
@@ -184,6 +210,16 @@ def _notification_for(user) -> int:
     db.session.commit()
     return db.session.scalar(select(Notification.id).where(Notification.user_id == user.id))
 
+
+
+def _calendar_feed(p) -> tuple[int, str]:
+    """The student's own calendar feed: its id and its secret."""
+    from app.extensions import db
+    from app.schedule.calendar_feeds import issue_feed
+
+    feed, secret = issue_feed(p.student)
+    db.session.commit()
+    return feed.id, secret
 
 # Pages anyone may open, and form targets whose effect on the signed-in user is tested elsewhere.
 PUBLIC_OR_SELF = {

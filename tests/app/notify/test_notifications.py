@@ -137,3 +137,14 @@ def test_notifications_page_needs_sign_in(client):
     response = client.get("/notifications")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_series_and_bulk_cancellations_say_so_with_the_reason(client, login, make_user):
+    student = make_user(timezone="Asia/Shanghai")
+    notify_users([student.id], "session_created", {**LESSON, "series": 12})
+    notify_users([student.id], "session_cancelled", {**LESSON, "occurrences": 3, "reason": "Exam week"})
+    db.session.commit()
+    login(student)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "New weekly lessons: Maths 7A: Fractions, starting Wed, Mar 4 09:00." in page
+    assert "3 lessons of Maths 7A: Fractions from Wed, Mar 4 09:00 on have been cancelled. Reason: Exam week" in page

@@ -1,0 +1,239 @@
+"""Attendance: derived from presence intervals against the scheduled lesson, stored per roster
+student, recomputable at any time, never deleted. Flush, never commit.
+
+`compute_attendance(session_id)` runs when a lesson's room closes (app/live/operations.py
+end_lesson); `recompute_sessions` recomputes many lessons set-based (a whole term).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select, update
+
+from app.catalog.models import LessonPlanItem
+from app.core import audit
+from app.core.models import utcnow
+from app.extensions import db
+from app.orgs.models import Course
+from app.participation import loading
+from app.participation.models import AttendanceRecord, AttendanceStatus, ResourceProgress
+from app.participation.rules import effective_status, evaluate
+from app.participation.settings import setting
+from app.schedule.loading import school_timezone
+from app.schedule.models import LiveSession, SessionStatus
+from app.schedule.policy_index import zone
+
+COMPUTED_FIELDS = (
+    "computed_status",
+    "first_join",
+    "last_leave",
+    "minutes_present",
+    "checked_in",
+    "hand_raises",
+    "chat_messages",
+    "poll_answers",
+)
+OVERRIDE_STATUSES = (
+    AttendanceStatus.PRESENT,
+    AttendanceStatus.LATE,
+    AttendanceStatus.LEFT_EARLY,
+    AttendanceStatus.ABSENT,
+    AttendanceStatus.EXCUSED,
+)
+
+
+class AttendanceError(ValueError):
+    """A refused change; `field` names the form field at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def compute_attendance(session_id: int, now: datetime | None = None) -> int:
+    """(Re)compute one lesson's attendance; returns how many records were written."""
+    return recompute_sessions([session_id], now)
+
+
+def recompute_sessions(session_ids, now: datetime | None = None) -> int:
+    """Recompute these lessons (cancelled ones are skipped) in chunks; returns rows written."""
+    now = now or utcnow()
+    ids = sorted(set(session_ids))
+    written = 0
+    for part in loading.chunks(ids, 2000):
+        sessions = db.session.execute(
+            select(
+                LiveSession.id, LiveSession.school_id, LiveSession.course_id, LiveSession.starts_at, LiveSession.ends_at
+            ).where(LiveSession.id.in_(part), LiveSession.status != SessionStatus.CANCELLED)
+        ).all()
+        if sessions:
+            written += _compute(sessions, now)
+    db.session.flush()
+    return written
+
+
+def sessions_of_term(term_id: int) -> list[int]:
+    query = select(LiveSession.id).join(Course, Course.id == LiveSession.course_id).where(Course.term_id == term_id)
+    return list(db.session.scalars(query))
+
+
+def _compute(sessions, now: datetime) -> int:
+    session_ids = [s.id for s in sessions]
+    rosters = loading.rosters(sessions)
+    presence = loading.presence(session_ids)
+    counts = loading.activity_counts(session_ids)
+    ended = loading.teacher_ended_at(session_ids)
+    existing = _existing(session_ids)
+    share, late = setting("ATTENDANCE_PRESENT_SHARE"), setting("ATTENDANCE_LATE_MINUTES")
+    inserts, updates = [], []
+    on_record: dict[int, set[int]] = defaultdict(set)
+    for session_id, student_id in existing:
+        on_record[session_id].add(student_id)
+    for lesson in sessions:
+        # A teacher who ends early ends the lesson; a lesson that runs over is judged on its schedule.
+        end = min(lesson.ends_at, ended[lesson.id]) if ended.get(lesson.id) else lesson.ends_at
+        end = max(end, lesson.starts_at)
+        # Students who left the class keep their record: it is never deleted.
+        students = rosters.get(lesson.id, set()) | on_record.get(lesson.id, set())
+        for student_id in students:
+            key = (lesson.id, student_id)
+            result = evaluate(presence.get(key, ()), lesson.starts_at, end, share, late)
+            values = {
+                "computed_status": str(result.status),
+                "first_join": result.first_join,
+                "last_leave": result.last_leave,
+                "minutes_present": result.minutes_present,
+                "checked_in": counts["check_ins"].get(key, 0) > 0,
+                "hand_raises": counts["hand_raises"].get(key, 0),
+                "chat_messages": counts["chat_messages"].get(key, 0),
+                "poll_answers": counts["poll_answers"].get(key, 0),
+            }
+            old = existing.get(key)
+            if old is None:
+                values["status"] = values["computed_status"]
+                inserts.append(
+                    {
+                        **values,
+                        "session_id": lesson.id,
+                        "student_id": student_id,
+                        "school_id": lesson.school_id,
+                        "course_id": lesson.course_id,
+                        "starts_at": lesson.starts_at,
+                        "computed_at": now,
+                    }
+                )
+                continue
+            status = effective_status(values["computed_status"], old["override_status"], old["status"] == "made_up")
+            if status != old["status"] or any(values[f] != old[f] for f in COMPUTED_FIELDS):
+                # Unchanged rows are left alone, so a second recomputation writes almost nothing.
+                updates.append({**values, "id": old["id"], "status": status, "computed_at": now})
+    if inserts:
+        db.session.execute(insert(AttendanceRecord), inserts)
+    if updates:
+        db.session.execute(update(AttendanceRecord), updates)
+    return len(inserts) + len(updates)
+
+
+def _existing(session_ids: list[int]) -> dict[tuple[int, int], dict]:
+    columns = [AttendanceRecord.id, AttendanceRecord.session_id, AttendanceRecord.student_id]
+    columns += [AttendanceRecord.status, AttendanceRecord.override_status]
+    columns += [getattr(AttendanceRecord, name) for name in COMPUTED_FIELDS]
+    result = {}
+    for part in loading.chunks(session_ids):
+        for row in db.session.execute(select(*columns).where(AttendanceRecord.session_id.in_(part))):
+            data = row._asdict()
+            result[(data["session_id"], data["student_id"])] = data
+    return result
+
+
+def override_attendance(actor, record: AttendanceRecord, data: dict, now: datetime | None = None) -> AttendanceRecord:
+    """Set a record's status by hand (an excuse, usually) with a reason; audited. It survives
+    every recomputation until cleared."""
+    status = str(data.get("status") or AttendanceStatus.EXCUSED)
+    reason = str(data.get("reason") or "").strip()
+    if status not in {str(s) for s in OVERRIDE_STATUSES}:
+        raise AttendanceError("status", _("Choose a status."))
+    if not reason:
+        raise AttendanceError("reason", _("Give a reason."))
+    previous = record.status
+    record.override_status, record.override_reason = status, reason[:2000]
+    record.override_by_id, record.override_at = actor.id, now or utcnow()
+    record.status = effective_status(record.computed_status, status, False)
+    db.session.flush()
+    refresh_made_up([record.student_id])
+    audit.record(
+        actor,
+        "attendance.override",
+        record,
+        school_id=record.school_id,
+        session_id=record.session_id,
+        student_id=record.student_id,
+        previous=previous,
+        status=status,
+        reason=record.override_reason,
+    )
+    return record
+
+
+def clear_override(actor, record: AttendanceRecord) -> AttendanceRecord:
+    previous = record.status
+    record.override_status = record.override_reason = None
+    record.override_by_id = record.override_at = None
+    record.status = record.computed_status
+    audit.record(
+        actor,
+        "attendance.override_cleared",
+        record,
+        school_id=record.school_id,
+        session_id=record.session_id,
+        student_id=record.student_id,
+        previous=previous,
+    )
+    db.session.flush()
+    return record
+
+
+def refresh_made_up(student_ids) -> int:
+    """Excused lessons of these students become made_up once they completed a resource planned
+    for the lesson's day in its course (after the lesson started), and back if not."""
+    records = db.session.scalars(
+        select(AttendanceRecord).where(
+            AttendanceRecord.student_id.in_(list(student_ids)),
+            AttendanceRecord.override_status == AttendanceStatus.EXCUSED,
+        )
+    ).all()
+    if not records:
+        return 0
+    completed = defaultdict(list)  # (student, resource) -> [completed_at]
+    for student_id, resource_id, completed_at in db.session.execute(
+        select(ResourceProgress.student_id, ResourceProgress.resource_id, ResourceProgress.completed_at).where(
+            ResourceProgress.student_id.in_([r.student_id for r in records]),
+            ResourceProgress.completed_at.is_not(None),
+        )
+    ):
+        completed[(student_id, resource_id)].append(completed_at)
+    changed = 0
+    zones: dict[int, object] = {}
+    for record in records:
+        if record.school_id not in zones:
+            zones[record.school_id] = zone(school_timezone(record.school_id))
+        day = record.starts_at.astimezone(zones[record.school_id]).date()
+        planned = db.session.scalars(
+            select(LessonPlanItem.resource_id).where(
+                LessonPlanItem.course_id == record.course_id, LessonPlanItem.planned_on == day
+            )
+        ).all()
+        made_up = any(
+            at >= record.starts_at
+            for resource_id in planned
+            for at in completed.get((record.student_id, resource_id), [])
+        )
+        status = effective_status(record.computed_status, record.override_status, made_up)
+        if status != record.status:
+            record.status = status
+            changed += 1
+    db.session.flush()
+    return changed
