@@ -101,8 +101,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.participation import reach_routes as _reach_routes  # noqa: F401
     from app.participation import routes as _participation_routes  # noqa: F401
     from app.schedule import bp as schedule_bp
+    from app.schedule import calendar_routes as _calendar_routes  # noqa: F401
     from app.schedule import policy_routes as _policy_routes  # noqa: F401
     from app.schedule import routes as _schedule_routes  # noqa: F401
+    from app.schedule.views import bp as schedule_views_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
@@ -113,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp)
     app.register_blueprint(participation_bp)
     app.register_blueprint(schedule_bp)
+    app.register_blueprint(schedule_views_bp)
     register_api(app)
 
 
