@@ -25,12 +25,14 @@ from app.participation.models import (
     ResourceStudyDay,
     StatementOutbox,
 )
+from app.schedule.calendar_models import CalendarFeed
 from app.schedule.models import LiveSeries, LiveSession, PolicyException, PolicySetting, SessionStatus
 
 __all__ = [
     "ApiToken",
     "AttendanceRecord",
     "AuditEntry",
+    "CalendarFeed",
     "CatalogSource",
     "ChatMessage",
     "CheckIn",
