@@ -24,11 +24,11 @@ install-dev: $(VENV)/.dev-installed
 translations: $(VENV)/.runtime-installed
 	$(BIN)/pybabel compile -d app/translations 2>&1 | grep -v "^compiling catalog" || true
 
-## Install, migrate SQLite, load the demo school on first run, serve on http://127.0.0.1:5000
+## Install, migrate SQLite, load the demo school on first run, serve pages and the live room (gevent) on :5000
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/python -m app.live.server --host 127.0.0.1 --port 5000
 
 ## Lint, then the whole suite on SQLite and (where reachable) PostgreSQL
 test: install-dev translations lint test-sqlite test-postgresql
