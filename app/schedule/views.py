@@ -51,6 +51,14 @@ def live_room_url(session) -> str | None:
     return url_for(LIVE_ROOM_ENDPOINT, session_id=session.id)
 
 
+@bp.app_template_global()
+def session_detail_url(session) -> str | None:
+    """The session's own page (app/schedule/routes.py), when the viewer may open it."""
+    if "schedule.session_detail" not in current_app.view_functions:
+        return None
+    return url_for("schedule.session_detail", session_id=session.id)
+
+
 def _week_context(week: Week, sessions) -> dict:
     return {
         "week": week,
