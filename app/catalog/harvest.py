@@ -110,6 +110,12 @@ class _Harvest:
         self.held = set(db.session.identity_map.keys())
 
     def run_all(self) -> None:
+        # Autoflush would write the batch before every lookup: flushes happen every FLUSH_EVERY records.
+        with db.session.no_autoflush:
+            self._read_all()
+        self._flush()
+
+    def _read_all(self) -> None:
         for item in self.adapter.fetch(self.since):
             if isinstance(item, RecordError):
                 self.error_count += 1
@@ -129,7 +135,6 @@ class _Harvest:
                 self._flush()
         if self.since is None and self.source.type in FULL_LISTING_TYPES:
             self._withdraw_missing()
-        self._flush()
 
     def _flush(self) -> None:
         """Write the batch and forget its objects: a 100,000-record harvest keeps ids, not rows."""

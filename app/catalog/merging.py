@@ -10,6 +10,7 @@ back to the resource it was split from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -141,11 +142,10 @@ def apply_display_fields(resource: Resource) -> None:
 
 
 def _parse_time(value):
-    from courses.records import parse_time
-
+    """record_data stores ISO 8601 (datetime.isoformat), so no general date parser is needed."""
     try:
-        return parse_time(value)
-    except ValueError:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
         return None
 
 

@@ -181,7 +181,9 @@ def _match(query, terms: list[str], any_term: bool, dialect: str):
         text(f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m")
         .bindparams(m=expression)
         .columns(id=Integer, score=Float)
-        .subquery("fts_matches")
+        # Materialized: otherwise SQLite runs the MATCH once per candidate row (500 ms instead of 1 ms).
+        .cte("fts_matches")
+        .prefix_with("MATERIALIZED")
     )
     title_ids = (
         text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :t")

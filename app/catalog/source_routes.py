@@ -89,9 +89,14 @@ def _render_form(source, type_name, values, errors, status=200):
     fields = config_fields(type_name)
     title = _("Edit source") if source else _("Add a source")
     context = _context(
-        source=source, type_name=type_name, type_label=get_source_class(type_name).name, fields=fields,
-        values=values, errors=errors, title=title,
-    )  # fmt: skip
+        source=source,
+        type_name=type_name,
+        type_label=get_source_class(type_name).name,
+        fields=fields,
+        values=values,
+        errors=errors,
+        title=title,
+    )
     return render_template("catalog/sources_form.html", **context), status
 
 
@@ -121,8 +126,14 @@ def source_new():
 def source_edit(source_id: int):
     source = _source(source_id)
     if request.method == "GET":
-        values = {"name": source.name, "level": source.level.value, "provider": source.provider or "",
-                  "interval_hours": source.interval_hours, "enabled": source.enabled, **(source.config or {})}  # fmt: skip
+        values = {
+            "name": source.name,
+            "level": source.level.value,
+            "provider": source.provider or "",
+            "interval_hours": source.interval_hours,
+            "enabled": source.enabled,
+            **(source.config or {}),
+        }
         return _render_form(source, source.type, values, {})
     try:
         update_source(current_user, source, {**_form_data(), "type": source.type})
@@ -146,8 +157,10 @@ def source_detail(source_id: int):
 def source_test(source_id: int):
     source = _source(source_id)
     ok, message = test_source(source)
-    flash((_("Test passed: %(message)s", message=message) if ok else _("Test failed: %(message)s", message=message)),
-          "success" if ok else "danger")  # fmt: skip
+    flash(
+        (_("Test passed: %(message)s", message=message) if ok else _("Test failed: %(message)s", message=message)),
+        "success" if ok else "danger",
+    )
     return redirect(url_for("catalog.source_detail", source_id=source.id))
 
 
@@ -160,8 +173,16 @@ def source_harvest(source_id: int):
     if run.status == RunStatus.FAILED:
         flash(_("Harvest failed: %(reason)s", reason=run.message), "danger")
     else:
-        flash(_("Harvest finished: %(added)d added, %(updated)d updated, %(withdrawn)d withdrawn, %(errors)d skipped.",
-                added=run.added, updated=run.updated, withdrawn=run.withdrawn, errors=len(run.errors)), "success")  # fmt: skip
+        flash(
+            _(
+                "Harvest finished: %(added)d added, %(updated)d updated, %(withdrawn)d withdrawn, %(errors)d skipped.",
+                added=run.added,
+                updated=run.updated,
+                withdrawn=run.withdrawn,
+                errors=len(run.errors),
+            ),
+            "success",
+        )
     return redirect(url_for("catalog.source_run", source_id=source.id, run_id=run.id))
 
 

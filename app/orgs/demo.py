@@ -318,6 +318,9 @@ def seed_command(seed: int, if_empty: bool) -> None:
         summary = seed_demo_school(seed=seed)
     except DemoSchoolExists as error:
         raise click.ClickException(str(error)) from error
+    from app.catalog.sample import load_sample_catalog
+
+    load_sample_catalog(summary.school)  # the bundled SAMPLE lessons, so search has something to find
     db.session.commit()
     click.echo(
         f"Seeded {summary.school.name} (seed {seed}): {summary.grades} grades, {summary.classes} classes, "

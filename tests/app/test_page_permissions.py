@@ -57,6 +57,37 @@ def _plan_item_url(p, suffix=""):
     return f"/courses/{p.course.id}/plan/{item.id}{suffix}"
 
 
+SOURCE_MANAGERS = expect(403, academic_affairs=200, admin=200, foreign_admin=404)
+SOURCE_ACTIONS = expect(403, academic_affairs=302, admin=302, foreign_admin=404)
+
+
+def _source(p):
+    """A catalog source of the school; its feed address refuses connections (harvests fail fast)."""
+    import uuid
+
+    from app.catalog.models import CatalogSource
+    from app.extensions import db
+
+    source = CatalogSource(
+        school_id=p.school.id, name=f"源{uuid.uuid4().hex[:8]}", type="json",
+        config={"url": "http://127.0.0.1:9/feed.json", "timeout": 2}, level="national",
+    )  # fmt: skip
+    db.session.add(source)
+    db.session.commit()
+    return source
+
+
+def _source_run_url(p):
+    from app.catalog.models import HarvestRun
+    from app.extensions import db
+
+    source = _source(p)
+    run = HarvestRun(source_id=source.id, message="test")
+    db.session.add(run)
+    db.session.commit()
+    return f"/catalog/sources/{source.id}/runs/{run.id}"
+
+
 # endpoint -> (method, url builder, expected status per role)
 MATRIX = {
     # Scheduling (app/schedule): the course's teacher and academic affairs manage its sessions.
@@ -188,6 +219,15 @@ MATRIX = {
         lambda p: f"/calendar/{_calendar_feed(p)[1]}.ics",
         expect(200, anonymous=200),
     ),
+    # Catalog sources (app/catalog/source_routes.py): academic affairs and administrators of the school.
+    "catalog.sources": ("GET", lambda p: "/catalog/sources", STAFF_ONLY),
+    "catalog.source_new": ("GET", lambda p: "/catalog/sources/new?type=json", STAFF_ONLY),
+    "catalog.source_detail": ("GET", lambda p: f"/catalog/sources/{_source(p).id}", SOURCE_MANAGERS),
+    "catalog.source_edit": ("GET", lambda p: f"/catalog/sources/{_source(p).id}/edit", SOURCE_MANAGERS),
+    "catalog.source_run": ("GET", lambda p: _source_run_url(p), SOURCE_MANAGERS),
+    "catalog.source_test": ("POST", lambda p: f"/catalog/sources/{_source(p).id}/test", SOURCE_ACTIONS),
+    "catalog.source_harvest": ("POST", lambda p: f"/catalog/sources/{_source(p).id}/harvest", SOURCE_ACTIONS),
+    "catalog.source_delete": ("POST", lambda p: f"/catalog/sources/{_source(p).id}/delete", SOURCE_ACTIONS),
 }
 
 
@@ -211,7 +251,6 @@ def _notification_for(user) -> int:
     return db.session.scalar(select(Notification.id).where(Notification.user_id == user.id))
 
 
-
 def _calendar_feed(p) -> tuple[int, str]:
     """The student's own calendar feed: its id and its secret."""
     from app.extensions import db
@@ -220,6 +259,7 @@ def _calendar_feed(p) -> tuple[int, str]:
     feed, secret = issue_feed(p.student)
     db.session.commit()
     return feed.id, secret
+
 
 # Pages anyone may open, and form targets whose effect on the signed-in user is tested elsewhere.
 PUBLIC_OR_SELF = {

@@ -24,16 +24,26 @@ def harvest_all(*sources):
 def three_sources(feed_server, make_catalog_source, school_unit):
     national = make_catalog_source(
         feed_server.route("/n", feed([lesson("n1", "二次函数的图像和性质", **SAME)]), JSON),
-        level="national", name="国家", school_unit=school_unit,
-    )  # fmt: skip
+        level="national",
+        name="国家",
+        school_unit=school_unit,
+    )
     provincial = make_catalog_source(
-        feed_server.route("/p", feed([lesson("p1", "二次函数的图像和性质", **{**SAME, "edition": "人民教育出版社"})]), JSON),
-        level="provincial", name="省", school_unit=school_unit,
-    )  # fmt: skip
+        feed_server.route(
+            "/p", feed([lesson("p1", "二次函数的图像和性质", **{**SAME, "edition": "人民教育出版社"})]), JSON
+        ),
+        level="provincial",
+        name="省",
+        school_unit=school_unit,
+    )
     school_copy = make_catalog_source(
-        feed_server.route("/s", feed([lesson("s1", "校本：二次函数", url="https://lessons.example.cn/p1?utm_source=wx")]), JSON),
-        level="school", name="校", school_unit=school_unit,
-    )  # fmt: skip
+        feed_server.route(
+            "/s", feed([lesson("s1", "校本：二次函数", url="https://lessons.example.cn/p1?utm_source=wx")]), JSON
+        ),
+        level="school",
+        name="校",
+        school_unit=school_unit,
+    )
     return national, provincial, school_copy
 
 
