@@ -14,7 +14,15 @@ from flask_login import current_user, login_required
 
 from app.catalog import bp
 from app.catalog.models import LessonPlanItem, Resource
-from app.catalog.plans import PlanError, add_plan_item, move_plan_item, plan_items, remove_plan_item, update_plan_item
+from app.catalog.plans import (
+    MAX_MINUTES,
+    PlanError,
+    add_plan_item,
+    move_plan_item,
+    plan_items,
+    remove_plan_item,
+    update_plan_item,
+)
 from app.catalog.routes import get_or_404, render_resource
 from app.core.permissions import can, require
 from app.orgs.models import Course
@@ -33,7 +41,7 @@ def plan_data_from_form(form) -> dict:
         data["estimated_minutes"] = int(raw_minutes) if raw_minutes else None
     except ValueError:
         raise PlanError(
-            _("Estimated minutes must be a whole number from 1 to %(most)d.", most=600), "estimated_minutes"
+            _("Estimated minutes must be a whole number from 1 to %(most)d.", most=MAX_MINUTES), "estimated_minutes"
         ) from None
     return data
 

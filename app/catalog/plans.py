@@ -91,7 +91,11 @@ def add_plan_item(actor, course, resource: Resource, data: dict) -> LessonPlanIt
     )
     if existing is not None:
         raise PlanError(_("This resource is already in the plan of %(course)s.", course=course.name), "resource_id")
-    cleaned = _clean({"note": "", "planned_on": None, "estimated_minutes": resource.duration_minutes, **data}, None)
+    # A resource's own length is the default estimate, unless it is a whole MOOC (beyond one lesson's range).
+    length = (
+        resource.duration_minutes if resource.duration_minutes and resource.duration_minutes <= MAX_MINUTES else None
+    )
+    cleaned = _clean({"note": "", "planned_on": None, "estimated_minutes": length, **data}, None)
     last = db.session.scalar(select(func.max(LessonPlanItem.position)).where(LessonPlanItem.course_id == course.id))
     item = LessonPlanItem(
         course_id=course.id,

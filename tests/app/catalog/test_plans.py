@@ -138,3 +138,9 @@ def test_student_my_resources_lists_each_course_plan_in_order(client, people, lo
     assert page.index("预习") < page.index("讲解") < page.index("练习")
     assert "别班的课" not in page
     assert 'href="/my/resources"' in page  # the student's navigation entry
+
+
+def test_the_estimate_defaults_to_the_lesson_length_but_not_to_a_whole_moocs(app, people, make_resource):
+    lesson = add_plan_item(people.teacher, people.course, make_resource(duration_minutes=20), {})
+    mooc = add_plan_item(people.teacher, people.course, make_resource(duration_minutes=1800, media_type="mooc"), {})
+    assert (lesson.estimated_minutes, mooc.estimated_minutes) == (20, None)
