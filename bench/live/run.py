@@ -1,0 +1,219 @@
+"""Live-room fan-out benchmark: N students in one lesson's room, the teacher chats every 100 ms.
+
+Kexu's real server process and its /live namespace (authorization, the database write of each
+message, sanitizing, the broadcast) serve N python-socketio AsyncClients spread over several
+worker processes on this machine; everything stays on 127.0.0.1. Reported per run: the time
+for all N to connect and join, fan-out latency (teacher's send -> each student's receipt) p50/p99,
+messages delivered, server CPU (% of one core while the teacher chats) and peak RSS.
+
+    python bench/live/run.py                 # the full matrix (about 10 minutes)
+    python bench/live/run.py --quick         # 200 students, gevent, 10 s
+    python bench/live/run.py --runs gevent:1:1000 threading:1:200 --seconds 20
+
+A run is `mode:processes:students`; several processes share a Redis message queue on
+127.0.0.1:6379. Results are printed as a Markdown table (bench/README.md keeps one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.live.clients import student_worker, teach  # noqa: E402
+from bench.live.room import build_room, database  # noqa: E402
+from bench.live.servers import Server, Watch  # noqa: E402
+from tests.live_server import free_port  # noqa: E402
+
+FULL_MATRIX = [
+    "gevent:1:200",
+    "gevent:1:1000",
+    "gevent:1:2000",
+    "gevent:2:2000",
+    "threading:1:200",
+    "threading:1:1000",
+]
+STUDENTS_PER_WORKER = 250
+JOIN_TIMEOUT = 240  # seconds for the whole class to arrive; the teacher starts with whoever is in
+MAX_WORKERS = 8
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def one_run(mode: str, processes: int, students: int, seconds: float, db_kind: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="kexu-bench-live-") as tmp, database(Path(tmp), db_kind) as url:
+        workdir = Path(tmp)
+        room = build_room(url, students, workdir)
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_DIR": str(workdir),
+            "BABEL_DEFAULT_LOCALE": "en",
+            # The teacher chats ten times a second here, far above a person's rate limit.
+            "LIVE_CHAT_RATE_COUNT": 100_000,
+        }
+        if processes > 1:
+            settings["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+            settings["LIVE_REDIS_CHANNEL"] = f"kexu-bench-{uuid.uuid4().hex[:8]}"
+        servers = [Server(mode, free_port(), settings, workdir) for _ in range(processes)]
+        try:
+            for server in servers:
+                server.wait_ready()
+            result = _measure(room, servers, students, seconds)
+        finally:
+            for server in servers:
+                server.stop()
+        result["server_errors"] = _errors(servers)
+        return result
+
+
+def _errors(servers: list[Server]) -> list[str]:
+    """The first distinct error lines the servers logged (why a join or a message failed)."""
+    seen: list[str] = []
+    for server in servers:
+        for line in server.log_path.read_text(errors="replace").splitlines():
+            if ("Error" in line or "ERROR" in line) and line[-200:] not in seen:
+                seen.append(line[-200:])
+    return seen[:5]
+
+
+def _measure(room, servers: list[Server], students: int, seconds: float) -> dict:
+    urls = [s.url for s in servers]
+    watch = Watch(servers)
+    workers = min(MAX_WORKERS, max(1, -(-students // STUDENTS_PER_WORKER)))
+    context = multiprocessing.get_context("spawn")
+    go_home, results = context.Event(), context.Queue()
+    shares = [room.student_tokens[i::workers] for i in range(workers)]
+    procs = [
+        context.Process(target=student_worker, args=(urls, share, room.session_id, go_home, results), daemon=True)
+        for share in shares
+    ]
+    started = time.time()
+    for proc in procs:
+        proc.start()
+    reports = []
+    try:
+        # The workers report only after the lesson; wait for the joins through the server's log of them.
+        joined = _wait_for_joins(servers, room, students, timeout=JOIN_TIMEOUT)
+        connect_seconds = time.time() - started
+        cpu_before, chat_start = watch.cpu(), time.monotonic()
+        sent, refusals = asyncio.run(teach(urls[0], room.teacher_token, room.session_id, seconds))
+        cpu_seconds = watch.cpu() - cpu_before
+        chat_wall = time.monotonic() - chat_start
+        go_home.set()
+        for _ in procs:
+            reports.append(results.get(timeout=240))
+    finally:
+        go_home.set()
+        for proc in procs:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+        watch.stop()
+    latencies = [
+        (at - sent[sequence]) * 1000 for report in reports for sequence, at in report["receipts"] if sequence in sent
+    ]
+    joined_count = sum(len(r["joined"]) for r in reports)
+    join_times = [end - start for r in reports for start, end in r["joined"]]
+    if join_times:  # from the first student's connect to the last one's join, as the workers saw it
+        connect_seconds = max(e for r in reports for _, e in r["joined"]) - min(
+            s for r in reports for s, _ in r["joined"]
+        )
+    expected = joined_count * len(sent)
+    return {
+        "students": students,
+        "joined": joined_count,
+        "joined_seen_by_server": joined,
+        "failed": sum(r["failed"] for r in reports),
+        "failures": [f for r in reports for f in r["failures"]][:3],
+        "connect_all_s": connect_seconds,
+        "join_p50_ms": statistics.median(join_times) * 1000 if join_times else float("nan"),
+        "sent": len(sent),
+        "refused": len(refusals),
+        "delivered": len(latencies) / expected if expected else 0.0,
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": max(latencies) if latencies else float("nan"),
+        "cpu_pct": 100 * cpu_seconds / chat_wall,
+        "peak_rss_mb": watch.peak_rss / 2**20,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def _wait_for_joins(servers, room, students: int, timeout: float) -> int:
+    """Poll the database until `students` presence intervals are open (or time runs out)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(room.database_url)
+    deadline = time.monotonic() + timeout
+    count, last_change, last_count = 0, time.monotonic(), -1
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                count = conn.execute(
+                    text("SELECT count(*) FROM live_presence_interval WHERE session_id = :s AND ended_at IS NULL"),
+                    {"s": room.session_id},
+                ).scalar()
+            if count >= students:
+                return count
+            if count != last_count:
+                last_count, last_change = count, time.monotonic()
+            elif time.monotonic() - last_change > 30:
+                break  # nobody new for 30 s: the rest will not come
+            time.sleep(0.25)
+    finally:
+        engine.dispose()
+    return count
+
+
+def table(rows: list[tuple[str, dict]]) -> str:
+    head = (
+        "| run | joined | all joined in | join p50 | delivered | fan-out p50 | fan-out p99 | max "
+        "| server CPU | peak RSS | load avg |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [head]
+    for name, r in rows:
+        lines.append(
+            f"| {name} | {r['joined']}/{r['students']} | {r['connect_all_s']:.1f} s | {r['join_p50_ms']:.0f} ms "
+            f"| {100 * r['delivered']:.1f}% | {r['p50_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['max_ms']:.0f} ms "
+            f"| {r['cpu_pct']:.0f}% | {r['peak_rss_mb']:.0f} MB | {r['load_average']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", nargs="*", default=None, help="mode:processes:students, e.g. gevent:1:1000")
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long the teacher chats")
+    parser.add_argument("--database", choices=["auto", "sqlite", "postgresql"], default="auto")
+    parser.add_argument("--quick", action="store_true", help="one small run (200 students, gevent, 10 s)")
+    args = parser.parse_args(argv)
+    runs = ["gevent:1:200"] if args.quick else (args.runs or FULL_MATRIX)
+    seconds = 10.0 if args.quick else args.seconds
+    rows = []
+    for spec in runs:
+        mode, processes, students = spec.split(":")
+        name = f"{mode}, {processes} proc{'s + Redis' if int(processes) > 1 else ''}, N={students}"
+        print(f"== {name} ...", flush=True)
+        result = one_run(mode, int(processes), int(students), seconds, args.database)
+        print(f"   {result}", flush=True)
+        rows.append((name, result))
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
