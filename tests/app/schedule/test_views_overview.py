@@ -42,7 +42,7 @@ def test_a_short_break_is_a_warning_on_the_class_whose_students_have_both_lesson
     assert "table-warning" in cell_a and "Shortest break between lessons" in cell_a
     assert "2 lessons, 60 min" in cell_a
     cell_b = _cell(page, t.class_b.id, MONDAY)
-    assert "Shortest break" not in cell_b and "1 lessons, 30 min" in cell_b
+    assert "Shortest break" not in cell_b and "1 lesson, 30 min" in cell_b
     assert "Violation" not in page.split("Flags", 1)[1]
 
 
