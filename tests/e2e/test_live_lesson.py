@@ -225,3 +225,19 @@ def _assert_recorded(lesson, people, second, absent):
     assert poll.closed_at is not None and poll.revealed
     answers = dict(db.session.execute(select(PollAnswer.user_id, PollAnswer.choices)).all())
     assert answers == {people.student.id: [0], second.id: [1]}
+
+
+def test_the_console_and_the_waiting_page_fit_a_phone(open_page, people, lesson):
+    lesson_, second, _ = lesson
+    later = add_lesson(people.course, starts_in_minutes=90, title="Decimals")
+
+    teacher = _enter(open_page, people.teacher, f"/live/{lesson_.id}/console", width=375)
+    expect(_row(teacher, "missing-list", "Li Lei")).to_be_visible()
+    assert horizontal_overflow(teacher) == 0
+
+    student = open_page(width=375)
+    sign_in(student, second.username, PASSWORD)
+    student.goto(f"/live/{later.id}")
+    expect(student.locator("#live-countdown")).to_have_text(re.compile(r"^Opens in 1:\d\d:\d\d$"))
+    assert student.locator("#chat-form").count() == 0
+    assert horizontal_overflow(student) == 0
