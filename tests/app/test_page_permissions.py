@@ -32,6 +32,9 @@ ADMIN_ONLY = expect(403, admin=200, foreign_admin=200)
 TEACHING_STAFF = expect(200, student=403, other_student=403)
 # The course's own teacher and the school's academic affairs and administrator.
 COURSE_PLANNERS = expect(403, teacher=302, academic_affairs=302, admin=302)
+# The course's teacher, its class's class teacher, the school's staff; another school: not found.
+ATTENDANCE_VIEWERS = expect(403, teacher=200, class_teacher=200, academic_affairs=200, admin=200, foreign_admin=404)
+ATTENDANCE_EDITORS = expect(403, teacher=302, academic_affairs=302, foreign_admin=404)
 
 
 def _resource(p, **fields):
@@ -228,6 +231,60 @@ MATRIX = {
     "catalog.source_test": ("POST", lambda p: f"/catalog/sources/{_source(p).id}/test", SOURCE_ACTIONS),
     "catalog.source_harvest": ("POST", lambda p: f"/catalog/sources/{_source(p).id}/harvest", SOURCE_ACTIONS),
     "catalog.source_delete": ("POST", lambda p: f"/catalog/sources/{_source(p).id}/delete", SOURCE_ACTIONS),
+    # Participation (app/participation): attendance sheets, the not-reached list, records, progress.
+    "participation.sheet": (
+        "GET",
+        lambda p: f"/participation/sessions/{_live_session(p)}/attendance",
+        ATTENDANCE_VIEWERS,
+    ),
+    "participation.export_sheet": (
+        "GET",
+        lambda p: f"/participation/sessions/{_live_session(p)}/attendance.csv",
+        ATTENDANCE_VIEWERS,
+    ),
+    "participation.override": (
+        "POST",
+        lambda p: (_attendance_url(p, "override"), {"status": "excused", "reason": "病假"}),
+        ATTENDANCE_EDITORS,
+    ),
+    "participation.clear": ("POST", lambda p: _attendance_url(p, "clear"), ATTENDANCE_EDITORS),
+    "participation.recompute": (
+        "POST",
+        lambda p: f"/participation/sessions/{_live_session(p)}/attendance/recompute",
+        ATTENDANCE_EDITORS,
+    ),
+    "participation.my_record": ("GET", lambda p: "/participation/me", expect(403, student=200, other_student=200)),
+    "participation.student_record": (
+        "GET",
+        lambda p: f"/participation/students/{p.student.id}",
+        expect(403, student=200, teacher=200, class_teacher=200, academic_affairs=200, admin=200, foreign_admin=404),
+    ),
+    "participation.not_reached": (
+        "GET",
+        lambda p: "/participation/not-reached",
+        expect(403, class_teacher=200, academic_affairs=200, foreign_admin=200),
+    ),
+    "participation.log_contact": (
+        "POST",
+        lambda p: (f"/participation/students/{p.student.id}/contacts", {"channel": "phone", "outcome": "reached"}),
+        expect(403, class_teacher=303, academic_affairs=303, foreign_admin=404),
+    ),
+    "participation.open_resource": (
+        "GET",
+        lambda p: f"/participation/resources/{_resource(p, url='https://example.org/v').id}/open",
+        expect(302, foreign_admin=403),
+    ),
+    "participation.watch": (
+        "GET",
+        lambda p: f"/participation/resources/{_video(p).id}/watch",
+        expect(200, foreign_admin=403),
+    ),
+    # A student's report without ranges is refused (422); staff reports are not recorded (200).
+    "participation.report_progress": (
+        "POST",
+        lambda p: f"/participation/resources/{_video(p).id}/progress",
+        expect(200, student=422, other_student=422, foreign_admin=403),
+    ),
 }
 
 
@@ -316,6 +373,29 @@ def test_people_page_lists_only_the_viewers_school(client, people, login):
     page = client.get("/people").get_data(as_text=True)
     assert people.foreign_admin.username in page
     assert people.student.username not in page
+
+
+def _attendance_url(p, action: str) -> str:
+    """A stored attendance record of the people's lesson (computed the way the room's close does)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.participation.attendance import compute_attendance
+    from app.participation.models import AttendanceRecord
+
+    session_id = _live_session(p)
+    compute_attendance(session_id)
+    record = db.session.scalar(select(AttendanceRecord).where(AttendanceRecord.session_id == session_id))
+    if action == "clear":
+        record.override_status, record.override_reason = "excused", "病假"
+    db.session.commit()
+    return f"/participation/sessions/{session_id}/attendance/{record.id}/{action}"
+
+
+def _video(p):
+    import uuid
+
+    return _resource(p, storage_key=f"resources/{uuid.uuid4().hex}.mp4", content_type="video/mp4")
 
 
 def _live_session(p) -> int:

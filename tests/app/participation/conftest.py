@@ -11,6 +11,10 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.live.models import PresenceInterval
 from app.schedule.models import LiveSession
+from tests.app.api.conftest import bearer, token_for  # noqa: F401 - fixtures
+from tests.app.live.conftest import _sqlite_wal, connect, session_cookie  # noqa: F401 - fixtures
+from tests.app.participation.ralph_lrs import ralph  # noqa: F401 - a fixture
+from tests.live_server import live_server_factory  # noqa: F401 - a fixture
 
 
 @pytest.fixture

@@ -1,0 +1,83 @@
+"""Attendance from presence recorded by real Socket.IO clients against a real server process:
+the teacher ends a lesson that ran over, and the sheet is computed by the room's close."""
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.core.models import utcnow
+from app.extensions import db
+from app.participation.models import AttendanceRecord
+from app.schedule.models import LiveSession
+from tests.app.live.conftest import wait_until
+
+SECONDS = 12  # the scheduled lesson: short, so the test runs in real time
+
+
+def _lesson(course):
+    # Starts a little later: signing in and connecting everyone takes a few seconds.
+    starts_at = utcnow() + timedelta(seconds=15)
+    lesson = LiveSession(
+        school_id=course.school_id,
+        course_id=course.id,
+        title="短课",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(seconds=SECONDS),
+        original_starts_at=starts_at,
+    )
+    db.session.add(lesson)
+    db.session.commit()
+    return lesson
+
+
+def _until(moment):
+    time.sleep(max(0.0, (moment - utcnow()).total_seconds()))
+
+
+def test_statuses_from_real_clients_with_devices_reconnects_and_overrun(
+    live_server_factory, connect, people, make_user
+):
+    on_time, two_devices, late, leaves, absent = [make_user(classes=[people.klass]) for _ in range(5)]
+    lesson = _lesson(people.course)
+    server = live_server_factory(ATTENDANCE_LATE_MINUTES=0.05, ATTENDANCE_PRESENT_SHARE=0.8)
+    teacher = connect(server, people.teacher)
+    assert teacher.join(lesson.id)["ok"]
+    connect(server, on_time).join(lesson.id)
+    phone = connect(server, two_devices, name="phone")
+    laptop = connect(server, two_devices, name="laptop")
+    phone.join(lesson.id)
+    laptop.join(lesson.id)
+    leaver = connect(server, leaves)
+    leaver.join(lesson.id)
+    assert utcnow() < lesson.starts_at, "joining took too long for this test's timeline"
+
+    _until(lesson.starts_at + timedelta(seconds=2))
+    laptop.close()  # one device drops ...
+    assert leaver.call("leave", {"session_id": lesson.id})["ok"]  # ... and a student leaves for good
+    connect(server, two_devices, name="laptop again").join(lesson.id)  # the laptop comes back
+
+    _until(lesson.starts_at + timedelta(seconds=6))
+    connect(server, late).join(lesson.id)
+
+    _until(lesson.ends_at + timedelta(seconds=2))  # the lesson runs over
+    assert teacher.call("end", {"session_id": lesson.id})["ok"]
+
+    def records():
+        db.session.rollback()
+        rows = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == lesson.id)).all()
+        return {r.student_id: r for r in rows} if rows else None
+
+    by_student = wait_until(records, message="attendance written when the room closed")
+    statuses = {user.username: by_student[user.id].status for user in (on_time, two_devices, late, leaves, absent)}
+    assert statuses == {
+        on_time.username: "present",
+        two_devices.username: "present",
+        late.username: "late",
+        leaves.username: "left_early",
+        absent.username: "absent",
+    }
+    # Minutes never exceed the scheduled lesson, however long it ran and however many devices.
+    assert by_student[two_devices.id].minutes_present <= SECONDS / 60 + 0.05
+    assert by_student[people.student.id].status == "absent"  # on the roster, never came
+    assert people.teacher.id not in by_student
