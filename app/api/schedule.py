@@ -71,7 +71,7 @@ def _invalid(error: ops.InvalidSchedule):
 @blp.route("/sessions", methods=["POST"])
 @blp.arguments(SessionInputSchema)
 @blp.response(201, CreatedSchema)
-@blp.alt_response(422, response="UNPROCESSABLE_CONTENT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def create_session(data):
     """Create a session or a weekly series
 
@@ -146,7 +146,7 @@ def list_sessions(args):
 @blp.route("/sessions/<int:session_id>", methods=["PATCH"])
 @blp.arguments(SessionPatchSchema)
 @blp.response(200, SessionSchema)
-@blp.alt_response(422, response="UNPROCESSABLE_CONTENT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def update_session(data, session_id: int):
     """Edit or move a session
 
