@@ -116,6 +116,9 @@ def make_app(_schema, test_settings):
         db.session.rollback()
         _empty_tables()
         db.session.remove()
+        # Each test's app has its own engine; close its pooled connections now rather than at
+        # garbage collection, or a long run holds one PostgreSQL connection per test.
+        db.engine.dispose()
         ctx.pop()
 
 

@@ -149,3 +149,5 @@ def live_server_factory(app, test_settings):
     yield start
     for server in started:
         server.stop()
+        # Shown by pytest only when the test failed.
+        print(f"--- live server on port {server.port}:\n{server.log_text()}")
