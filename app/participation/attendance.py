@@ -8,14 +8,14 @@ end_lesson); `recompute_sessions` recomputes many lessons set-based (a whole ter
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import Column, DateTime, MetaData, Table, bindparam, insert, select, update
 
 from app.catalog.models import LessonPlanItem
 from app.core import audit
-from app.core.models import utcnow
+from app.core.models import UTCDateTime, utcnow
 from app.extensions import db
 from app.orgs.models import Course
 from app.participation import loading
@@ -89,64 +89,84 @@ def _compute(sessions, now: datetime) -> int:
     existing = _existing(session_ids)
     share, late = setting("ATTENDANCE_PRESENT_SHARE"), setting("ATTENDANCE_LATE_MINUTES")
     inserts, updates = [], []
+    naive_now = now.astimezone(UTC).replace(tzinfo=None)
     on_record: dict[int, set[int]] = defaultdict(set)
     for session_id, student_id in existing:
         on_record[session_id].add(student_id)
     for lesson in sessions:
         # A teacher who ends early ends the lesson; a lesson that runs over is judged on its schedule.
         end = min(lesson.ends_at, ended[lesson.id]) if ended.get(lesson.id) else lesson.ends_at
-        end = max(end, lesson.starts_at)
+        start, end = lesson.starts_at.replace(tzinfo=None), max(end, lesson.starts_at).replace(tzinfo=None)
         # Students who left the class keep their record: it is never deleted.
         students = rosters.get(lesson.id, set()) | on_record.get(lesson.id, set())
         for student_id in students:
             key = (lesson.id, student_id)
-            result = evaluate(presence.get(key, ()), lesson.starts_at, end, share, late)
-            values = {
-                "computed_status": str(result.status),
-                "first_join": result.first_join,
-                "last_leave": result.last_leave,
-                "minutes_present": result.minutes_present,
-                "checked_in": counts["check_ins"].get(key, 0) > 0,
-                "hand_raises": counts["hand_raises"].get(key, 0),
-                "chat_messages": counts["chat_messages"].get(key, 0),
-                "poll_answers": counts["poll_answers"].get(key, 0),
-            }
+            result = evaluate(presence.get(key, ()), start, end, share, late)
+            computed = (
+                str(result.status),
+                result.first_join,
+                result.last_leave,
+                result.minutes_present,
+                counts["check_ins"].get(key, 0) > 0,
+                counts["hand_raises"].get(key, 0),
+                counts["chat_messages"].get(key, 0),
+                counts["poll_answers"].get(key, 0),
+            )
             old = existing.get(key)
+            if old is not None:
+                record_id, old_status, override = old[0], old[1], old[2]
+                status = effective_status(computed[0], override, old_status == AttendanceStatus.MADE_UP)
+                if status == old_status and computed == tuple(old[3:]):
+                    continue  # unchanged rows are left alone: a second recomputation writes almost nothing
+            values = dict(zip(COMPUTED_FIELDS, computed, strict=True))
+            values["computed_at"] = naive_now
             if old is None:
-                values["status"] = values["computed_status"]
-                inserts.append(
-                    {
-                        **values,
-                        "session_id": lesson.id,
-                        "student_id": student_id,
-                        "school_id": lesson.school_id,
-                        "course_id": lesson.course_id,
-                        "starts_at": lesson.starts_at,
-                        "computed_at": now,
-                    }
+                values.update(
+                    status=computed[0],
+                    session_id=lesson.id,
+                    student_id=student_id,
+                    school_id=lesson.school_id,
+                    course_id=lesson.course_id,
+                    starts_at=lesson.starts_at.replace(tzinfo=None),
                 )
-                continue
-            status = effective_status(values["computed_status"], old["override_status"], old["status"] == "made_up")
-            if status != old["status"] or any(values[f] != old[f] for f in COMPUTED_FIELDS):
-                # Unchanged rows are left alone, so a second recomputation writes almost nothing.
-                updates.append({**values, "id": old["id"], "status": status, "computed_at": now})
+                inserts.append(values)
+            else:
+                updates.append({**values, "id": record_id, "status": status})
     if inserts:
-        db.session.execute(insert(AttendanceRecord), inserts)
+        db.session.execute(insert(RAW), inserts)
     if updates:
-        db.session.execute(update(AttendanceRecord), updates)
+        statement = update(RAW).where(RAW.c.id == bindparam("record_id"))
+        db.session.execute(statement, [{"record_id": row.pop("id"), **row} for row in updates])
     return len(inserts) + len(updates)
 
 
-def _existing(session_ids: list[int]) -> dict[tuple[int, int], dict]:
+def _existing(session_ids: list[int]) -> dict[tuple[int, int], tuple]:
+    """(session, student) -> (id, status, override_status, *COMPUTED_FIELDS), times naive UTC."""
     columns = [AttendanceRecord.id, AttendanceRecord.session_id, AttendanceRecord.student_id]
     columns += [AttendanceRecord.status, AttendanceRecord.override_status]
-    columns += [getattr(AttendanceRecord, name) for name in COMPUTED_FIELDS]
+    for name in COMPUTED_FIELDS:
+        column = getattr(AttendanceRecord, name)
+        columns.append(loading.naive(column) if name in ("first_join", "last_leave") else column)
     result = {}
     for part in loading.chunks(session_ids):
         for row in db.session.execute(select(*columns).where(AttendanceRecord.session_id.in_(part))):
-            data = row._asdict()
-            result[(data["session_id"], data["student_id"])] = data
+            result[(row[1], row[2])] = (row[0], row[3], row[4], *row[5:])
     return result
+
+
+def _raw_table() -> Table:
+    """attendance_record with plain DateTime columns, for bulk writes of naive UTC values: a
+    term's recomputation writes a million rows, and UTCDateTime's conversion per value would
+    cost more than the writing."""
+    source = AttendanceRecord.__table__
+    columns = [
+        Column(c.name, DateTime() if isinstance(c.type, UTCDateTime) else c.type, primary_key=c.primary_key)
+        for c in source.columns
+    ]
+    return Table(source.name, MetaData(), *columns)
+
+
+RAW = _raw_table()
 
 
 def override_attendance(actor, record: AttendanceRecord, data: dict, now: datetime | None = None) -> AttendanceRecord:

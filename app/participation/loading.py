@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, select, type_coerce
 
 from app.auth.models import Role, UserRole
 from app.extensions import db
@@ -24,6 +24,11 @@ from app.orgs.models import class_membership, course_class
 from app.schedule.models import live_session_class
 
 CHUNK = 500
+
+
+def naive(column):
+    """The column as stored (naive UTC), without UTCDateTime's conversion."""
+    return type_coerce(column, DateTime())
 
 
 def chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
@@ -72,16 +77,20 @@ def class_students(class_ids: set[int]) -> dict[int, set[int]]:
 
 
 def presence(session_ids: list[int]) -> dict[tuple[int, int], list]:
-    """(session, user) -> [(start, end)]; an open interval ends at its last sign of life."""
+    """(session, user) -> [(start, end)] as NAIVE UTC; an open interval ends at its last sign of life.
+
+    Naive on purpose: a term has a million intervals, and marking each time as UTC costs more
+    than the rules themselves. attendance.py compares them with naive lesson times.
+    """
     result: dict[tuple[int, int], list] = defaultdict(list)
     for part in chunks(session_ids):
         rows = db.session.execute(
             select(
                 PresenceInterval.session_id,
                 PresenceInterval.user_id,
-                PresenceInterval.started_at,
-                PresenceInterval.ended_at,
-                PresenceInterval.last_seen_at,
+                naive(PresenceInterval.started_at),
+                naive(PresenceInterval.ended_at),
+                naive(PresenceInterval.last_seen_at),
             ).where(PresenceInterval.session_id.in_(part))
         )
         for session_id, user_id, started_at, ended_at, last_seen_at in rows:

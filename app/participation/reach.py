@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 
 from app.auth.models import Role, User, UserRole
 from app.core import audit
-from app.core.models import utcnow
+from app.core.models import UTCDateTime, utcnow
 from app.core.sanitizer import sanitize
 from app.extensions import db
 from app.live.models import PresenceInterval
@@ -66,7 +66,7 @@ def _active_since(school_id: int, student_ids: set[int], since: datetime) -> set
     recent_sessions = select(LiveSession.id).where(
         LiveSession.school_id == school_id, LiveSession.ends_at >= since, LiveSession.starts_at <= utcnow()
     )
-    end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at)
+    end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at, type_=UTCDateTime)
     active = set(
         db.session.scalars(
             select(PresenceInterval.user_id).where(PresenceInterval.session_id.in_(recent_sessions), end >= since)
@@ -84,7 +84,7 @@ def _active_since(school_id: int, student_ids: set[int], since: datetime) -> set
 
 def last_participation(student_ids: list[int]) -> dict[int, datetime]:
     result: dict[int, datetime] = {}
-    end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at)
+    end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at, type_=UTCDateTime)
     for part in chunks(student_ids):
         for user_id, at in db.session.execute(
             select(PresenceInterval.user_id, func.max(end))

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.core.models import UTCDateTime
 from app.extensions import db
 from app.live.models import PresenceInterval
 from app.orgs.models import OrgUnit, class_membership
@@ -68,7 +69,7 @@ def study_days(students: list[User], first: date, last: date) -> dict[tuple[int,
     window_start = min(b[0] for b in bounds.values())
     window_end = max(b[1] for b in bounds.values())
     intervals: dict[int, list] = defaultdict(list)
-    end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at)
+    end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at, type_=UTCDateTime)
     for part in chunks(ids):
         rows = db.session.execute(
             select(
