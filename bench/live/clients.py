@@ -48,13 +48,20 @@ async def _students(urls, tokens, session_id, go_home, connect_timeout):
         async with gate:
             started = time.time()
             try:
-                await client.connect(
-                    urls[index % len(urls)],
-                    auth={"token": token},
-                    transports=["websocket"],
-                    namespaces=[NAMESPACE],
-                    wait_timeout=connect_timeout,
-                )
+                for attempt in range(3):  # a phone retries a refused handshake, so do we
+                    try:
+                        await client.connect(
+                            urls[index % len(urls)],
+                            auth={"token": token},
+                            transports=["websocket"],
+                            namespaces=[NAMESPACE],
+                            wait_timeout=connect_timeout,
+                        )
+                        break
+                    except socketio.exceptions.ConnectionError:
+                        if attempt == 2:
+                            raise
+                        await asyncio.sleep(1 + attempt)
                 answer = await client.call("join", {"session_id": session_id}, namespace=NAMESPACE, timeout=60)
             except Exception as error:  # noqa: BLE001 - a failed student is counted, not fatal
                 failures.append(f"{type(error).__name__}: {error}")
@@ -94,16 +101,24 @@ async def _students(urls, tokens, session_id, go_home, connect_timeout):
         match = SEQUENCE.search(text)
         if match:
             parsed.append((int(match.group(1)), at))
-    return {"joined": joined, "failures": failures[:5], "failed": len(failures), "receipts": parsed}
+    return {
+        "joined": joined,
+        "failures": failures[:5],
+        "failed": len(failures),
+        "receipts": parsed,
+        "cpu_seconds": time.process_time(),  # the harness's own CPU: is it the bottleneck?
+    }
 
 
-async def teach(url, token, session_id, seconds, interval=0.1):
-    """Join as the teacher and send `bench <n>` every `interval` s; return {n: send time}."""
+async def teach(url, token, session_id, seconds, before_chat, interval=0.1):
+    """Join as the teacher (first, as in a real lesson), run `before_chat` (in a thread: it waits
+    for the class), then send `bench <n>` every `interval` s; return ({n: send time}, refusals)."""
     client = socketio.AsyncClient(reconnection=False, handle_sigint=False)
-    await client.connect(url, auth={"token": token}, transports=["websocket"], namespaces=[NAMESPACE])
+    await client.connect(url, auth={"token": token}, transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=60)
     answer = await client.call("join", {"session_id": session_id}, namespace=NAMESPACE, timeout=60)
     if not answer or not answer.get("ok"):
         raise RuntimeError(f"the teacher could not join: {answer}")
+    await asyncio.to_thread(before_chat)
     refusals: list = []
     sent: dict[int, float] = {}
     start = time.monotonic()

@@ -6,7 +6,7 @@ worker processes on this machine; everything stays on 127.0.0.1. Reported per ru
 for all N to connect and join, fan-out latency (teacher's send -> each student's receipt) p50/p99,
 messages delivered, server CPU (% of one core while the teacher chats) and peak RSS.
 
-    python bench/live/run.py                 # the full matrix (about 10 minutes)
+    python bench/live/run.py                 # the full matrix (about 20 minutes)
     python bench/live/run.py --quick         # 200 students, gevent, 10 s
     python bench/live/run.py --runs gevent:1:1000 threading:1:200 --seconds 20
 
@@ -43,7 +43,7 @@ FULL_MATRIX = [
     "threading:1:1000",
 ]
 STUDENTS_PER_WORKER = 250
-JOIN_TIMEOUT = 240  # seconds for the whole class to arrive; the teacher starts with whoever is in
+JOIN_TIMEOUT = 150  # seconds for the whole class to arrive; the teacher starts with whoever is in
 MAX_WORKERS = 8
 
 
@@ -54,7 +54,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def one_run(mode: str, processes: int, students: int, seconds: float, db_kind: str) -> dict:
+def one_run(mode: str, processes: int, students: int, seconds: float, db_kind: str, pool: int | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="kexu-bench-live-") as tmp, database(Path(tmp), db_kind) as url:
         workdir = Path(tmp)
         room = build_room(url, students, workdir)
@@ -65,6 +65,8 @@ def one_run(mode: str, processes: int, students: int, seconds: float, db_kind: s
             # The teacher chats ten times a second here, far above a person's rate limit.
             "LIVE_CHAT_RATE_COUNT": 100_000,
         }
+        if pool:  # SQLAlchemy's default pool (5 + 10 overflow) is shared by every greenlet of a process
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": pool}
         if processes > 1:
             settings["REDIS_URL"] = "redis://127.0.0.1:6379/0"
             settings["LIVE_REDIS_CHANNEL"] = f"kexu-bench-{uuid.uuid4().hex[:8]}"
@@ -101,24 +103,32 @@ def _measure(room, servers: list[Server], students: int, seconds: float) -> dict
         context.Process(target=student_worker, args=(urls, share, room.session_id, go_home, results), daemon=True)
         for share in shares
     ]
-    started = time.time()
-    for proc in procs:
-        proc.start()
+    marks: dict = {}
     reports = []
+
+    def class_arrives():
+        """Called once the teacher is in: the students come, the chat starts when they are in."""
+        marks["started"] = time.time()
+        for proc in procs:
+            proc.start()
+        # The workers report only after the lesson: count the joins as open presence intervals.
+        marks["joined"] = _wait_for_joins(servers, room, students, timeout=JOIN_TIMEOUT)
+        marks["connect"] = time.time() - marks["started"]
+        marks["cpu"], marks["chat_start"] = watch.cpu(), time.monotonic()
+
     try:
-        # The workers report only after the lesson; wait for the joins through the server's log of them.
-        joined = _wait_for_joins(servers, room, students, timeout=JOIN_TIMEOUT)
-        connect_seconds = time.time() - started
-        cpu_before, chat_start = watch.cpu(), time.monotonic()
-        sent, refusals = asyncio.run(teach(urls[0], room.teacher_token, room.session_id, seconds))
-        cpu_seconds = watch.cpu() - cpu_before
-        chat_wall = time.monotonic() - chat_start
+        sent, refusals = asyncio.run(teach(urls[0], room.teacher_token, room.session_id, seconds, class_arrives))
+        cpu_seconds = watch.cpu() - marks["cpu"]
+        chat_wall = time.monotonic() - marks["chat_start"]
+        joined, connect_seconds, started = marks["joined"], marks["connect"], marks["started"]
         go_home.set()
         for _ in procs:
-            reports.append(results.get(timeout=240))
+            reports.append(results.get(timeout=180))
     finally:
         go_home.set()
         for proc in procs:
+            if proc.pid is None:
+                continue
             proc.join(10)
             if proc.is_alive():
                 proc.kill()
@@ -148,6 +158,7 @@ def _measure(room, servers: list[Server], students: int, seconds: float) -> dict
         "p99_ms": percentile(latencies, 0.99),
         "max_ms": max(latencies) if latencies else float("nan"),
         "cpu_pct": 100 * cpu_seconds / chat_wall,
+        "client_cpu_pct": 100 * sum(r.get("cpu_seconds", 0) for r in reports) / (time.time() - started),
         "peak_rss_mb": watch.peak_rss / 2**20,
         "load_average": os.getloadavg()[0],
     }
@@ -199,6 +210,7 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", nargs="*", default=None, help="mode:processes:students, e.g. gevent:1:1000")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long the teacher chats")
     parser.add_argument("--database", choices=["auto", "sqlite", "postgresql"], default="auto")
+    parser.add_argument("--pool", type=int, default=None, help="database pool size (and overflow) per server")
     parser.add_argument("--quick", action="store_true", help="one small run (200 students, gevent, 10 s)")
     args = parser.parse_args(argv)
     runs = ["gevent:1:200"] if args.quick else (args.runs or FULL_MATRIX)
@@ -207,8 +219,13 @@ def main(argv=None) -> int:
     for spec in runs:
         mode, processes, students = spec.split(":")
         name = f"{mode}, {processes} proc{'s + Redis' if int(processes) > 1 else ''}, N={students}"
+        name += f", pool {args.pool}" if args.pool else ""
         print(f"== {name} ...", flush=True)
-        result = one_run(mode, int(processes), int(students), seconds, args.database)
+        try:
+            result = one_run(mode, int(processes), int(students), seconds, args.database, args.pool)
+        except Exception as error:  # noqa: BLE001 - one failed run must not lose the others
+            print(f"   failed: {type(error).__name__}: {error}", flush=True)
+            continue
         print(f"   {result}", flush=True)
         rows.append((name, result))
     print(table(rows))
