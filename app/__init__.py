@@ -15,8 +15,8 @@ DOMAIN_MODULES = (
     "app.catalog.search",
     "app.catalog.plan_permissions",
     "app.notify.permissions",
-    "app.schedule.view_permissions",
     "app.schedule.permissions",
+    "app.schedule.view_permissions",
     "app.live.permissions",
     "app.participation.permissions",
 )
@@ -126,10 +126,10 @@ def _register_cli(app: Flask) -> None:
     from app.live.cli import register as register_live_cli
     from app.orgs.cli import register as register_orgs_cli
     from app.orgs.demo import register_cli as register_demo_cli
+    from app.participation.cli import register as register_participation_cli
     from app.schedule.cli import register as register_schedule_cli
 
     register_auth_cli(app)
-    from app.participation.cli import register as register_participation_cli
     register_catalog_cli(app)
     register_orgs_cli(app)
     register_demo_cli(app)

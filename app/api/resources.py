@@ -1,5 +1,14 @@
 """API resources; each domain's blueprint (an `app.api.base.ApiBlueprint`) is listed in BLUEPRINTS."""
 
-from app.api import calendar, catalog_resources, orgs, people, schedule, tokens
+from app.api import calendar, catalog_resources, catalog_sources, orgs, participation, people, schedule, tokens
 
-BLUEPRINTS: list = [tokens.blp, people.blp, orgs.blp, catalog_resources.blp, schedule.blp, calendar.blp]
+BLUEPRINTS: list = [
+    tokens.blp,
+    people.blp,
+    orgs.blp,
+    catalog_resources.blp,
+    catalog_sources.blp,
+    schedule.blp,
+    calendar.blp,
+    participation.blp,
+]
