@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 
 from app.catalog.merging import FIRST, KeyIndex, apply_display_fields, display_origin
 from app.catalog.models import CatalogSource, HarvestRun, Resource, ResourceOrigin, RunStatus
@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 BUNDLED_PREFIX = "bundled:"  # config url of a sample feed shipped with Kexu (see catalog_sample)
 FLUSH_EVERY = 2000
 MAX_STORED_ERRORS = 500
+ANALYZE_AFTER_ADDED = 1000
 # Formats whose unfiltered read is the whole catalog, so a record missing from it was removed.
 # A JSON/RSS feed or an OAI-PMH repository may page or trim its listing: there, only an explicit
 # deleted flag withdraws (docs/catalog-search.md).
@@ -251,9 +252,19 @@ def harvest_source(source: CatalogSource, *, full: bool = False, allow_local_fil
         if work.error_count > len(work.errors):
             run.message = f"{work.error_count} malformed records; the first {len(work.errors)} are listed"
         source.last_success_at = now
+        _refresh_statistics(work.counts["added"])
     source.last_run_at = now
     db.session.flush()
     return run
+
+
+def _refresh_statistics(added: int) -> None:
+    """PostgreSQL plans from table statistics; after a big first harvest they still describe an
+    empty table, and the planner then scans every resource instead of the search index
+    (measured 5 s instead of 40 ms per query). ANALYZE samples, so it stays cheap."""
+    if added >= ANALYZE_AFTER_ADDED and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE resource"))
+        db.session.execute(text("ANALYZE resource_origin"))
 
 
 def _finish(run: HarvestRun, status: RunStatus, *, message=None, errors=(), **counts) -> None:
