@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.core import audit
@@ -63,8 +64,12 @@ def open_room(actor, session: LiveSession, now: datetime | None = None) -> Lesso
     if now >= closes_at(session):
         # Nobody joined during the lesson: the room exists only to be read.
         state.closed_at = now
-    db.session.add(state)
-    db.session.flush()
+    # Many students open a room at the same moment: one insert wins, the others read its row.
+    try:
+        with db.session.begin_nested():
+            db.session.add(state)
+    except IntegrityError:
+        state = room_state(session)
     return state
 
 
