@@ -6,6 +6,7 @@ from flask import current_app
 from alembic import context
 
 import app.models  # noqa: F401  (every model must be known to autogenerate)
+from app.catalog.search import is_search_index_object
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -69,6 +70,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(object, name, type_, reflected, compare_to):
+    # The catalog's full-text index (FTS5 tables, a GIN expression index) is created by
+    # app.catalog.search.ensure_search_index, not described by the models.
+    return not (reflected and compare_to is None and is_search_index_object(name, type_))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -88,6 +95,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
