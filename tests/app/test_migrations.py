@@ -5,8 +5,8 @@ import os
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
 
 from app import create_app
 from app.catalog.search import is_search_index_object
