@@ -2,8 +2,8 @@
 policy check as the pages; a refused change answers 422 with the engine's violations."""
 
 from flask import abort, jsonify
-from flask_smorest import abort as abort_with_messages
 from flask_babel import gettext as _
+from flask_smorest import abort as abort_with_messages
 
 from app.api.auth import current_api_user
 from app.api.base import ApiBlueprint, paginated

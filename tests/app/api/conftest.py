@@ -26,3 +26,7 @@ def bearer(token_for):
         return {"Authorization": f"Bearer {token_for(user)}"}
 
     return headers
+
+
+# The scheduling fixtures, for the schedule API tests.
+from tests.app.schedule.conftest import timetable  # noqa: E402,F401

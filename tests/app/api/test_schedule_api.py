@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.schedule.models import LiveSession
-from tests.app.schedule.conftest import MONDAY, local, timetable  # noqa: F401 (fixture)
+from tests.app.schedule.conftest import MONDAY, local
 
 
 def body(t, clock="09:00", minutes=30, **extra):
