@@ -23,8 +23,9 @@ from app.catalog.plans import (
     remove_plan_item,
     update_plan_item,
 )
-from app.catalog.routes import get_or_404, render_resource
+from app.catalog.routes import render_resource
 from app.core.permissions import can, require
+from app.extensions import db
 from app.orgs.models import Course
 
 
@@ -47,8 +48,8 @@ def plan_data_from_form(form) -> dict:
 
 
 def _course_item(course_id: int, item_id: int) -> tuple[Course, LessonPlanItem]:
-    course = get_or_404(Course, course_id)
-    item = get_or_404(LessonPlanItem, item_id)
+    course = db.get_or_404(Course, course_id)
+    item = db.get_or_404(LessonPlanItem, item_id)
     if item.course_id != course.id:
         abort(404)
     return course, item
@@ -68,7 +69,7 @@ def _render_plan(course: Course, errors: dict | None = None, status: int = 200, 
 @bp.route("/courses/<int:course_id>/plan")
 @login_required
 def course_plan(course_id: int):
-    course = get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     require(current_user, "course.view", course)
     return _render_plan(course)
 
@@ -76,13 +77,13 @@ def course_plan(course_id: int):
 @bp.route("/catalog/resources/<int:resource_id>/plan", methods=["POST"])
 @login_required
 def add_to_plan(resource_id: int):
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     require(current_user, "resource.view", resource)
     try:
         course_id = int(request.form.get("course_id") or 0)
     except ValueError:
         course_id = 0
-    course = get_or_404(Course, course_id) if course_id else None
+    course = db.get_or_404(Course, course_id) if course_id else None
     if course is None:
         errors = {"course_id": [_("Course: choose one of your courses.")]}
         return render_resource(resource, errors, request.form, 422)

@@ -21,7 +21,8 @@ from app.core.pagination import page_args
 from app.core.permissions import can, require
 from app.core.sanitizer import sanitize
 from app.extensions import db
-from app.orgs.models import Course, OrgUnit
+from app.orgs.current import current_school
+from app.orgs.models import Course
 from app.orgs.queries import visible_courses
 from courses import vocab
 
@@ -49,19 +50,6 @@ def inject_catalog_helpers():
     }
 
 
-def get_or_404(model, object_id):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def my_school() -> OrgUnit:
-    if current_user.school_id is None:
-        abort(403)
-    return get_or_404(OrgUnit, current_user.school_id)
-
-
 def _filter_options(school_id: int) -> dict:
     editions = db.session.scalars(
         select(Resource.edition)
@@ -85,7 +73,7 @@ def _filter_options(school_id: int) -> dict:
 @login_required
 def search():
     """Search box and filters; an htmx request gets only the results, which replace the old ones."""
-    school = my_school()
+    school = current_school()
     require(current_user, "catalog.browse", school)
     filters = {key: (request.args.get(key) or "").strip()[:100] for key in FILTER_KEYS}
     page, _per_page = page_args(per_page=RESULTS_PER_PAGE)
@@ -115,7 +103,7 @@ def plannable_courses(resource: Resource) -> list[Course]:
 @bp.route("/catalog/resources/<int:resource_id>")
 @login_required
 def resource(resource_id: int):
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     require(current_user, "resource.view", resource)
     return render_resource(resource)
 
@@ -152,7 +140,7 @@ def render_resource(resource: Resource, plan_errors: dict | None = None, plan_fo
 @login_required
 def download(resource_id: int):
     """Redirect to a short-lived signed link (presigned on S3); the page never embeds a lasting one."""
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     require(current_user, "resource.view", resource)
     url = download_url(resource)
     if url is None:
@@ -164,7 +152,7 @@ def download(resource_id: int):
 @login_required
 def split(origin_id: int):
     """Academic affairs undo a wrong merge: the origin becomes its own resource again."""
-    origin = get_or_404(ResourceOrigin, origin_id)
+    origin = db.get_or_404(ResourceOrigin, origin_id)
     resource = origin.resource
     require(current_user, "resource.split", resource)
     reason = (request.form.get("reason") or "").strip()[:1000] or None

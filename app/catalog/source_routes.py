@@ -22,6 +22,7 @@ from app.catalog.sources_ops import (
 from app.core.pagination import paginate
 from app.core.permissions import require
 from app.extensions import db
+from app.orgs.current import current_school
 from courses.sources import available_types, get_source_class
 
 LEVEL_LABELS = {
@@ -39,9 +40,7 @@ STATUS_LABELS = {
 
 
 def _school():
-    school = current_user.school
-    if school is None:
-        abort(403)
+    school = current_school()
     require(current_user, "catalog.source.manage", school)
     return school
 

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from app.catalog import bp, vocab_labels
 from app.catalog.filetypes import ALLOWED_EXTENSIONS
 from app.catalog.models import Resource
-from app.catalog.routes import get_or_404, my_school
 from app.catalog.uploads import (
     UploadError,
     delete_uploaded_resource,
@@ -18,6 +17,8 @@ from app.catalog.uploads import (
     upload_resource,
 )
 from app.core.permissions import require
+from app.extensions import db
+from app.orgs.current import current_school
 from courses import vocab
 
 
@@ -38,7 +39,7 @@ def _render_form(errors: dict | None = None, form=None, status: int = 200):
 @bp.route("/catalog/upload", methods=["GET", "POST"])
 @login_required
 def upload():
-    school = my_school()
+    school = current_school()
     require(current_user, "resource.upload", school)
     if request.method == "GET":
         return _render_form()
@@ -54,7 +55,7 @@ def upload():
 @bp.route("/catalog/resources/<int:resource_id>/delete", methods=["POST"])
 @login_required
 def delete_resource(resource_id: int):
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     require(current_user, "resource.upload.manage", resource)
     title = resource.title
     delete_uploaded_resource(current_user, resource)

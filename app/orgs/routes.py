@@ -12,27 +12,15 @@ from app.core.pagination import page_args, paginate
 from app.core.permissions import require
 from app.extensions import db
 from app.orgs import bp
+from app.orgs.current import current_school
 from app.orgs.models import Course, OrgUnit, UnitKind
 from app.orgs.queries import class_sizes, people_of_school, units_of_school, visible_courses
-
-
-def _get_or_404(model, object_id):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def _my_school() -> OrgUnit:
-    if current_user.school_id is None:
-        abort(403)
-    return _get_or_404(OrgUnit, current_user.school_id)
 
 
 @bp.route("/school")
 @login_required
 def school():
-    school = _my_school()
+    school = current_school()
     require(current_user, "school.structure.view", school)
     grades = db.session.scalars(units_of_school(school.id, UnitKind.GRADE)).all()
     classes = db.session.scalars(units_of_school(school.id, UnitKind.CLASS)).all()
@@ -47,7 +35,7 @@ def school():
 @bp.route("/classes/<int:unit_id>")
 @login_required
 def class_detail(unit_id: int):
-    unit = _get_or_404(OrgUnit, unit_id)
+    unit = db.get_or_404(OrgUnit, unit_id)
     require(current_user, "unit.view", unit)
     students = unit.students if current_user.has_role(*STAFF_ROLES) else []
     courses = db.session.scalars(select(Course).where(Course.classes.contains(unit)).order_by(Course.name)).all()
@@ -74,7 +62,7 @@ def courses():
 @bp.route("/courses/<int:course_id>")
 @login_required
 def course_detail(course_id: int):
-    course = _get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     require(current_user, "course.view", course)
     return render_template("orgs/course.html", course=course)
 
@@ -82,7 +70,7 @@ def course_detail(course_id: int):
 @bp.route("/people")
 @login_required
 def people():
-    school = _my_school()
+    school = current_school()
     if not current_user.has_role(Role.ADMIN, Role.ACADEMIC_AFFAIRS):
         abort(403)
     role = request.args.get("role") or None
@@ -96,7 +84,7 @@ def people():
 @bp.route("/people/<int:user_id>/reset-password", methods=["POST"])
 @login_required
 def reset_password(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     require(current_user, "user.manage", user.school)
     temporary = accounts.reset_password(current_user, user)
     flash(_("Temporary password for %(name)s: %(password)s", name=user.name, password=temporary), "token")
@@ -106,7 +94,7 @@ def reset_password(user_id: int):
 @bp.route("/people/<int:user_id>/disable", methods=["POST"])
 @login_required
 def set_disabled(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     require(current_user, "user.manage", user.school)
     disabled = request.form.get("disabled") == "1"
     try:
@@ -121,7 +109,7 @@ def set_disabled(user_id: int):
 @bp.route("/audit")
 @login_required
 def audit_log():
-    school = _my_school()
+    school = current_school()
     require(current_user, "audit.view", school)
     query = select(AuditEntry).where(AuditEntry.school_id == school.id).order_by(AuditEntry.id.desc())
     action = (request.args.get("action") or "").strip()

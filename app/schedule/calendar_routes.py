@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from app.core.permissions import require
 from app.extensions import db
+from app.orgs.current import current_school
 from app.orgs.models import OrgUnit, UnitKind
 from app.schedule.calendar import build_calendar
 from app.schedule.calendar_feeds import feed_for_secret, feed_name, feed_sessions, issue_feed, revoke_feed
@@ -30,8 +31,7 @@ def _announce(secret: str) -> None:
 @login_required
 def issue_my_feed():
     """A new address for my own lessons; the previous one stops working."""
-    if current_user.school_id is None:
-        abort(403)
+    current_school()
     _feed, secret = issue_feed(current_user)
     _announce(secret)
     return redirect(url_for("schedule_views.my_week"))

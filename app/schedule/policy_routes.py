@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.core.permissions import require
 from app.extensions import db
-from app.orgs.models import OrgUnit, Stage
+from app.orgs.current import current_school
+from app.orgs.models import Stage
 from app.schedule import bp
 from app.schedule import operations as ops
 from app.schedule.forms import WEEKDAYS, ExceptionForm
@@ -20,13 +21,6 @@ from app.schedule.presets import PRESETS
 from app.schedule.queries import policy_settings
 
 NUMBER_FIELDS = ("max_lesson_minutes", "max_daily_minutes", "min_break_minutes", "max_lessons_per_day")
-
-
-def _school() -> OrgUnit:
-    school = db.session.get(OrgUnit, current_user.school_id) if current_user.school_id else None
-    if school is None:
-        abort(403)
-    return school
 
 
 def _rules_from_form(stage: str) -> dict:
@@ -44,7 +38,7 @@ def _rules_from_form(stage: str) -> dict:
 @login_required
 def policy():
     """Pick a preset per stage, edit the numbers, set each rule to block, warn or off."""
-    school = _school()
+    school = current_school()
     require(current_user, "policy.manage", school)
     errors: dict[str, dict] = {}
     if request.method == "POST":
@@ -86,7 +80,7 @@ def policy():
 @login_required
 def exceptions():
     """Every approved exception of the school, newest first, with its reason."""
-    school = _school()
+    school = current_school()
     require(current_user, "exception.approve", school)
     rows = db.session.scalars(
         select(PolicyException)
@@ -105,7 +99,7 @@ def approve_exception(session_id: int):
     session = db.session.get(LiveSession, session_id)
     if session is None or session.school_id != current_user.school_id:
         abort(404)
-    require(current_user, "exception.approve", _school())
+    require(current_user, "exception.approve", current_school())
     form = ExceptionForm()
     form.rule.choices = [(str(rule), _(RULE_NAMES[rule])) for rule in CONFIGURABLE_RULES]
     if form.validate_on_submit():

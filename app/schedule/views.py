@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.core.permissions import can, require
 from app.extensions import db
+from app.orgs.current import current_school
 from app.orgs.models import OrgUnit, UnitKind
 from app.orgs.queries import units_of_school
 from app.schedule.calendar_feeds import active_feeds
@@ -111,9 +112,7 @@ def class_week(unit_id: int):
 @login_required
 def overview():
     """The school's week for academic affairs: per class and day, lessons, minutes and flags."""
-    if current_user.school_id is None:
-        abort(403)
-    school = db.session.get(OrgUnit, current_user.school_id)
+    school = current_school()
     require(current_user, "schedule.overview", school)
     week = requested_week(viewer_zone())
     sessions = sessions_between(school, week.start_utc, week.end_utc, include_cancelled=True)
