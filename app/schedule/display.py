@@ -27,8 +27,8 @@ def _text(rule, value) -> str:
 
 
 def describe(result) -> list[dict]:
-    """One row per violation or conflict, blocking first, with up to five student names."""
-    ids = {student_id for v in result.violations for student_id in v.student_sample}
+    """One row per violation or conflict, blocking first, with the names of every student concerned."""
+    ids = {student_id for v in result.violations for student_id in v.student_ids}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     rows = []
     for conflict in result.conflicts:
@@ -44,7 +44,7 @@ def describe(result) -> list[dict]:
                 "value": _text(v.rule, v.value),
                 "day": v.day,
                 "count": v.student_count,
-                "names": [names.get(student_id, str(student_id)) for student_id in v.student_sample],
+                "names": [names.get(student_id, str(student_id)) for student_id in v.student_ids],
             }
         )
     return rows

@@ -93,15 +93,21 @@ class _Collector:
     def violations(self) -> tuple[Violation, ...]:
         result = []
         for (rule, day, severity, _limit), entry in self.entries.items():
-            count, sample = 0, []
+            everyone = []
             for group, members in entry["groups"].values():
-                chosen = group.members if members is None else members
-                count += len(chosen)
-                sample.extend(chosen[:SAMPLE_SIZE])
-            sample = sorted(sample, key=sort_key)[:SAMPLE_SIZE]
+                everyone.extend(group.members if members is None else members)
+            everyone.sort(key=sort_key)
             result.append(
                 Violation(
-                    rule, severity, entry["limit"], entry["value"], day, count, tuple(sample), tuple(entry["lessons"])
+                    rule,
+                    severity,
+                    entry["limit"],
+                    entry["value"],
+                    day,
+                    len(everyone),
+                    tuple(everyone[:SAMPLE_SIZE]),
+                    tuple(entry["lessons"]),
+                    tuple(everyone),
                 )
             )
         result.sort(key=lambda v: (v.severity != Mode.BLOCK, v.day, RULE_ORDER[v.rule]))

@@ -193,6 +193,7 @@ class Violation:
     student_count: int
     student_sample: tuple  # at most five ids, smallest first
     lesson_ids: tuple  # the proposed lessons involved
+    student_ids: tuple = ()  # every student concerned, smallest first (names on demand)
 
     def as_dict(self) -> dict:
         return {
