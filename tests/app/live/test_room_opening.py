@@ -11,7 +11,8 @@ from app.schedule.models import LiveSession
 
 
 def test_many_students_opening_a_room_at_once_all_get_the_same_room(app, make_lesson):
-    lesson = make_lesson()
+    # Read on this thread: the factory's object belongs to the test's own session.
+    lesson_id = make_lesson().id
     workers = 8
     barrier = threading.Barrier(workers)
     opened, failures = [], []
@@ -19,7 +20,7 @@ def test_many_students_opening_a_room_at_once_all_get_the_same_room(app, make_le
     def open_it():
         with app.app_context():
             try:
-                session = db.session.get(LiveSession, lesson.id)
+                session = db.session.get(LiveSession, lesson_id)
                 barrier.wait(timeout=10)
                 state = operations.open_room(None, session)
                 db.session.commit()
@@ -36,5 +37,5 @@ def test_many_students_opening_a_room_at_once_all_get_the_same_room(app, make_le
         thread.join(timeout=30)
     assert failures == []
     assert len(set(opened)) == 1 and len(opened) == workers
-    count = db.session.scalar(select(func.count()).where(LessonRoomState.session_id == lesson.id))
+    count = db.session.scalar(select(func.count()).where(LessonRoomState.session_id == lesson_id))
     assert count == 1
