@@ -100,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.participation import progress_routes as _progress_routes  # noqa: F401
     from app.participation import reach_routes as _reach_routes  # noqa: F401
     from app.participation import routes as _participation_routes  # noqa: F401
+    from app.reports import bp as reports_bp
+    from app.reports import routes as _reports_routes  # noqa: F401
     from app.schedule import bp as schedule_bp
     from app.schedule import calendar_routes as _calendar_routes  # noqa: F401
     from app.schedule import policy_routes as _policy_routes  # noqa: F401
@@ -114,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(participation_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(schedule_bp)
     app.register_blueprint(schedule_views_bp)
     register_api(app)

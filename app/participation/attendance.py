@@ -22,6 +22,7 @@ from app.participation import loading
 from app.participation.models import AttendanceRecord, AttendanceStatus, ResourceProgress
 from app.participation.rules import effective_status, evaluate
 from app.participation.settings import setting
+from app.participation.signals import send_attendance_changed
 from app.schedule.loading import school_timezone
 from app.schedule.models import LiveSession, SessionStatus
 from app.schedule.policy_index import zone
@@ -72,6 +73,8 @@ def recompute_sessions(session_ids, now: datetime | None = None) -> int:
         if sessions:
             written += _compute(sessions, now)
     db.session.flush()
+    if ids:
+        send_attendance_changed(session_ids=ids)
     return written
 
 
@@ -195,6 +198,7 @@ def override_attendance(actor, record: AttendanceRecord, data: dict, now: dateti
         status=status,
         reason=record.override_reason,
     )
+    send_attendance_changed([record.session_id], [record.student_id])
     return record
 
 
@@ -213,6 +217,7 @@ def clear_override(actor, record: AttendanceRecord) -> AttendanceRecord:
         previous=previous,
     )
     db.session.flush()
+    send_attendance_changed([record.session_id], [record.student_id])
     return record
 
 
@@ -236,6 +241,8 @@ def refresh_made_up(student_ids) -> int:
     ):
         completed[(student_id, resource_id)].append(completed_at)
     changed = 0
+    changed_sessions: set[int] = set()
+    changed_students: set[int] = set()
     zones: dict[int, object] = {}
     for record in records:
         if record.school_id not in zones:
@@ -255,5 +262,9 @@ def refresh_made_up(student_ids) -> int:
         if status != record.status:
             record.status = status
             changed += 1
+            changed_sessions.add(record.session_id)
+            changed_students.add(record.student_id)
     db.session.flush()
+    if changed_sessions:
+        send_attendance_changed(changed_sessions, changed_students)
     return changed
