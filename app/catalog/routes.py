@@ -133,6 +133,8 @@ def render_resource(resource: Resource, plan_errors: dict | None = None, plan_fo
         may_manage_upload=can(current_user, "resource.upload.manage", resource),
         plan_errors=plan_errors or {},
         plan_form=plan_form or {},
+        # The course a plan page linked from: the Open button passes it on to the progress record.
+        opened_from=request.args.get("course", type=int),
     ), status
 
 
