@@ -19,6 +19,7 @@ DOMAIN_MODULES = (
     "app.schedule.view_permissions",
     "app.live.permissions",
     "app.participation.permissions",
+    "app.reports.permissions",
 )
 
 
