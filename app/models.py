@@ -25,6 +25,7 @@ from app.participation.models import (
     ResourceStudyDay,
     StatementOutbox,
 )
+from app.reports.models import ClassDayRollup, DailyReport, LessonRollup, StudentDayRollup
 from app.schedule.calendar_models import CalendarFeed
 from app.schedule.models import LiveSeries, LiveSession, PolicyException, PolicySetting, SessionStatus
 
@@ -35,14 +36,17 @@ __all__ = [
     "CalendarFeed",
     "CatalogSource",
     "ChatMessage",
+    "ClassDayRollup",
     "CheckIn",
     "CheckInWindow",
     "ConfusionMark",
     "ContactLog",
     "Course",
+    "DailyReport",
     "HandRaise",
     "HarvestRun",
     "LessonPlanItem",
+    "LessonRollup",
     "LessonRoomState",
     "LiveSeries",
     "LiveSession",
@@ -64,6 +68,7 @@ __all__ = [
     "SessionStatus",
     "StatementOutbox",
     "Stage",
+    "StudentDayRollup",
     "Term",
     "UnitKind",
     "User",
