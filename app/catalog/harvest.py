@@ -18,13 +18,14 @@ from pathlib import Path
 
 from sqlalchemy import or_, select, text
 
-from app.catalog.merging import FIRST, KeyIndex, apply_display_fields, display_origin
+from app.catalog.bulk import BulkWriter
+from app.catalog.merging import KeyIndex, PendingResource, apply_display_fields, level_rank
 from app.catalog.models import CatalogSource, HarvestRun, Resource, ResourceOrigin, RunStatus
 from app.core.models import utcnow
 from app.extensions import db
 from courses import dedupe
 from courses.catalogs import SAMPLE_DIR, mobile_hosts
-from courses.records import RECORD_FIELDS, RecordError, ResourceRecord
+from courses.records import RECORD_FIELDS, Level, RecordError, ResourceRecord
 from courses.sources import Source, SourceError, make_source
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ class _Harvest:
         self.seen: set[str] = set()
         self.counts = {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
         self.keys: KeyIndex | None = None
+        self.writer = BulkWriter(source.school_id)
         self.hosts = mobile_hosts()
         columns = (
             ResourceOrigin.external_id,
@@ -140,7 +142,8 @@ class _Harvest:
     def _flush(self) -> None:
         """Write the batch and forget its objects: a 100,000-record harvest keeps ids, not rows."""
         db.session.flush()
-        if self.keys is not None:
+        if len(self.writer):
+            self.keys.shown.update(self.writer.write())
             self.keys.resolve()
         for key, obj in list(db.session.identity_map.items()):
             # Rows the caller already held stay: they may look at them after the harvest.
@@ -163,7 +166,7 @@ class _Harvest:
         if known is None:
             self._add(record, data, digest, url_key, content_key)
             return
-        origin = db.session.get(ResourceOrigin, known[0])
+        origin = db.session.get(ResourceOrigin, self._origin_id(record.external_id))
         origin.record, origin.record_hash = data, digest
         origin.url, origin.level, origin.provider = record.url, data["level"], data["provider"] or None
         origin.url_key, origin.content_key = url_key, content_key
@@ -175,35 +178,55 @@ class _Harvest:
     def _add(self, record, data, digest, url_key, content_key) -> None:
         if self.keys is None:
             self.keys = KeyIndex.load(self.source.school_id)
-        origin = ResourceOrigin(
-            source_id=self.source.id, external_id=record.external_id, url=record.url, level=data["level"],
-            provider=data["provider"] or None, record=data, record_hash=digest, url_key=url_key,
-            content_key=content_key, first_seen_at=self.now, last_seen_at=self.now,
-        )  # fmt: skip
-        resource, reason, key = self.keys.find(url_key, content_key)
-        if resource is None:
-            resource = Resource(school_id=self.source.school_id, title=record.title, level=data["level"])
-            resource.origins = []
-            db.session.add(resource)
-        origin.merge_reason, origin.merge_detail = reason, key
-        resource.origins.append(origin)
-        if reason == FIRST or resource.withdrawn or display_origin(resource) is origin:
-            apply_display_fields(resource)
-        self.keys.add(origin, resource)
+        row = {
+            "source_id": self.source.id, "external_id": record.external_id, "url": record.url,
+            "level": Level(data["level"]), "provider": data["provider"] or None, "record": data,
+            "record_hash": digest, "url_key": url_key, "content_key": content_key,
+            "first_seen_at": self.now, "last_seen_at": self.now,
+        }  # fmt: skip
+        target, reason, key = self.keys.find(url_key, content_key)
+        row["merge_reason"], row["merge_detail"] = reason, key
+        if target is None:
+            target = self.writer.new_resource(row)
+        elif isinstance(target, PendingResource):
+            target.origins.append(row)
+        elif self._changes_display(target, row["level"]):
+            self._add_shown(target, row)
+        else:
+            self.writer.join(target, row)
+        self.keys.add(url_key, content_key, target)
         self.known[record.external_id] = (None, digest, None)
         self.counts["added"] += 1
+
+    def _changes_display(self, resource_id: int, level: Level) -> bool:
+        rank, withdrawn = self.keys.shown.get(resource_id, (9, True))
+        return withdrawn or level_rank(level) < rank
+
+    def _add_shown(self, resource_id: int, row: dict) -> None:
+        """The new origin outranks what the resource shows (or revives it): the ORM way, rarely."""
+        resource = db.session.get(Resource, resource_id)
+        resource.origins.append(ResourceOrigin(**row))
+        apply_display_fields(resource)
+        self.keys.shown[resource_id] = (level_rank(resource.level), resource.withdrawn)
+
+    def _origin_id(self, external_id: str) -> int:
+        known = self.known[external_id]
+        if known[0] is not None:
+            return known[0]
+        self._flush()  # written in bulk: its id is in the database
+        origin_id = db.session.scalar(
+            select(ResourceOrigin.id).where(
+                ResourceOrigin.source_id == self.source.id, ResourceOrigin.external_id == external_id
+            )
+        )
+        self.known[external_id] = (origin_id, *known[1:])
+        return origin_id
 
     def _withdraw(self, external_id: str) -> None:
         known = self.known.get(external_id)
         if known is None or known[2] is not None:
             return  # never seen, or already withdrawn: nothing changes
-        if known[0] is None:
-            db.session.flush()
-        origin = db.session.scalar(
-            select(ResourceOrigin).where(
-                ResourceOrigin.source_id == self.source.id, ResourceOrigin.external_id == external_id
-            )
-        )
+        origin = db.session.get(ResourceOrigin, self._origin_id(external_id))
         origin.withdrawn_at = self.now
         apply_display_fields(origin.resource)
         self.known[external_id] = (origin.id, known[1], self.now)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.catalog.models import MergeSplit, Resource, ResourceOrigin
-from app.catalog.search import index_resource
+from app.catalog.search import search_terms
 from app.core.audit import record as audit
 from app.core.models import utcnow
 from app.core.sanitizer import sanitize
@@ -32,17 +32,30 @@ class MergeError(ValueError):
     """A split that cannot be done (the message says why, translated)."""
 
 
+class PendingResource:
+    """A resource this harvest creates, written in bulk (app.catalog.bulk): its origins' rows so far."""
+
+    __slots__ = ("id", "origins")
+
+    def __init__(self, first_origin: dict):
+        self.id: int | None = None
+        self.origins = [first_origin]
+
+
 @dataclass
 class KeyIndex:
     """url/content key -> resource of one school, loaded once per harvest and kept up to date.
 
-    Values are resource ids, or Resource objects for resources created during this harvest
-    (they have no id before the next flush).
+    Values are resource ids, or PendingResource objects for resources this harvest has not
+    written yet. ``shown`` keeps, per resource id, the level order of the origin it displays and
+    whether it is withdrawn: a new origin changes what a resource shows only when it outranks
+    that origin or revives a withdrawn resource (display_origin), and only then is it loaded.
     """
 
     school_id: int
     by_url: dict[str, object] = field(default_factory=dict)
     by_content: dict[str, object] = field(default_factory=dict)
+    shown: dict[int, tuple[int, bool]] = field(default_factory=dict)
     fresh: list = field(default_factory=list)
 
     @classmethod
@@ -59,53 +72,42 @@ class KeyIndex:
                 index.by_url.setdefault(url_key, resource_id)
             if content_key:
                 index.by_content.setdefault(content_key, resource_id)
+        shown = db.session.execute(
+            select(Resource.id, Resource.level, Resource.withdrawn).where(Resource.school_id == school_id)
+        )
+        index.shown = {resource_id: (level_rank(level), withdrawn) for resource_id, level, withdrawn in shown}
         return index
 
-    def add(self, origin: ResourceOrigin, resource: Resource) -> None:
-        target = resource.id or resource
-        for table, key in ((self.by_url, origin.url_key), (self.by_content, origin.content_key)):
+    def add(self, url_key: str | None, content_key: str | None, target) -> None:
+        """Let later origins with these keys find ``target`` (a resource id or a PendingResource)."""
+        for table, key in ((self.by_url, url_key), (self.by_content, content_key)):
             if key and key not in table:
                 table[key] = target
-                if target is resource:
+                if isinstance(target, PendingResource):
                     self.fresh.append((table, key))
 
     def resolve(self) -> None:
-        """Swap the resources created since the last flush for their ids (call after a flush)."""
+        """Swap the resources written since for their ids (call after writing them)."""
         waiting = []
         for table, key in self.fresh:
             target = table[key]
-            if isinstance(target, Resource) and target.id is not None:
+            if isinstance(target, PendingResource) and target.id is not None:
                 table[key] = target.id
-            elif isinstance(target, Resource):
+            elif isinstance(target, PendingResource):
                 waiting.append((table, key))
         self.fresh = waiting
 
-    def find(self, url_key: str | None, content_key: str | None, apart_from: set[int] = frozenset()):
-        """(resource, reason, matching key) for a new origin, or (None, FIRST, None)."""
+    def find(self, url_key: str | None, content_key: str | None):
+        """(resource id or PendingResource, reason, matching key) for a new origin, or (None, FIRST, None)."""
         for reason, key, table in ((URL, url_key, self.by_url), (CONTENT, content_key, self.by_content)):
             target = table.get(key) if key else None
-            if target is None:
-                continue
-            resource = db.session.get(Resource, target) if isinstance(target, int) else target
-            if resource is not None and resource.id not in apart_from:
-                return resource, reason, key
-            if resource is not None and apart_from:
-                # The first resource with this key was split off; look for another one.
-                other = _other_resource_with_key(reason, key, apart_from | {resource.id}, self.school_id)
-                if other is not None:
-                    return other, reason, key
+            if target is not None:
+                return target, reason, key
         return None, FIRST, None
 
 
-def _other_resource_with_key(reason: str, key: str, excluded: set[int], school_id: int) -> Resource | None:
-    column = ResourceOrigin.url_key if reason == URL else ResourceOrigin.content_key
-    return db.session.scalar(
-        select(Resource)
-        .join(ResourceOrigin, ResourceOrigin.resource_id == Resource.id)
-        .where(Resource.school_id == school_id, column == key, Resource.id.not_in(excluded))
-        .order_by(Resource.id)
-        .limit(1)
-    )
+def level_rank(level) -> int:
+    return LEVEL_ORDER.get(Level(level), 9)
 
 
 def display_origin(resource: Resource) -> ResourceOrigin | None:
@@ -113,7 +115,7 @@ def display_origin(resource: Resource) -> ResourceOrigin | None:
     live = [origin for origin in resource.origins if origin.withdrawn_at is None] or list(resource.origins)
     if not live:
         return None
-    return min(live, key=lambda origin: (LEVEL_ORDER.get(Level(origin.level), 9), origin.id or 0))
+    return min(live, key=lambda origin: (level_rank(origin.level), origin.id or 0))
 
 
 def apply_display_fields(resource: Resource) -> None:
@@ -122,23 +124,37 @@ def apply_display_fields(resource: Resource) -> None:
     origin = display_origin(resource)
     if origin is None:
         return
-    record = origin.record or {}
-    resource.title = (record.get("title") or resource.title or origin.external_id)[:500]
-    description = record.get("description") or ""
-    resource.description = str(sanitize(description, "rich")) if description else ""
-    resource.url = origin.url
-    resource.level = origin.level
-    resource.provider = origin.provider
-    for name in ("subject", "edition", "chapter", "duration_minutes", "language", "licence"):
-        setattr(resource, name, record.get(name))
-    resource.sample = bool(record.get("sample"))
-    resource.stages, resource.grades = list(record.get("stages") or []), list(record.get("grades") or [])
-    resource.media_type = record.get("media_type") or "other"
-    resource.thumbnail = record.get("thumbnail_url")
-    resource.source_updated_at = _parse_time(record.get("updated_at"))
-    resource.url_key, resource.content_key = origin.url_key, origin.content_key
+    fields = display_fields(origin.record or {}, origin.url, origin.level, origin.provider, origin.url_key,
+                            origin.content_key, fallback_title=resource.title or origin.external_id)  # fmt: skip
+    for name, value in fields.items():
+        setattr(resource, name, value)
     resource.withdrawn = all(item.withdrawn_at is not None for item in resource.origins)
-    index_resource(resource)
+
+
+def display_fields(record: dict, url, level, provider, url_key, content_key, fallback_title="") -> dict:
+    """The resource columns an origin's record gives it (the one rule for ORM and bulk writes)."""
+    description = record.get("description") or ""
+    fields = {
+        "title": (record.get("title") or fallback_title or "")[:500],
+        "description": str(sanitize(description, "rich")) if description else "",
+        "url": url,
+        "level": Level(level),
+        "provider": provider,
+        "sample": bool(record.get("sample")),
+        "stages": list(record.get("stages") or []),
+        "grades": list(record.get("grades") or []),
+        "media_type": record.get("media_type") or "other",
+        "thumbnail": record.get("thumbnail_url"),
+        "source_updated_at": _parse_time(record.get("updated_at")),
+        "url_key": url_key,
+        "content_key": content_key,
+    }
+    for name in ("subject", "edition", "chapter", "duration_minutes", "language", "licence"):
+        fields[name] = record.get(name)
+    fields["search_title"], fields["search_body"] = search_terms(
+        fields["title"], fields["description"], fields["chapter"], fields["edition"], provider, fields["subject"]
+    )
+    return fields
 
 
 def _parse_time(value):

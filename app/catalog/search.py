@@ -84,11 +84,22 @@ def plain_text(markup: str | None) -> str:
     return Markup(markup or "").striptags()
 
 
+def subject_names(subject: str | None) -> str:
+    """Every name of a subject code ("math" -> 数学 math maths mathematics shuxue), so searching
+    the subject's name finds its resources even when their titles do not say it."""
+    return " ".join(vocab.SUBJECTS.get(subject or "", ()))
+
+
+def search_terms(title, description, chapter, edition, provider, subject) -> tuple[str, str]:
+    """(search_title, search_body) for a resource's displayed fields (description as sanitized HTML)."""
+    body = search_text.index_text(plain_text(description), chapter, edition, provider, subject_names(subject))
+    return search_text.index_text(title), body
+
+
 def index_resource(resource: Resource) -> None:
     """Refresh a resource's search terms from its displayed fields (call after changing them)."""
-    resource.search_title = search_text.index_text(resource.title)
-    resource.search_body = search_text.index_text(
-        plain_text(resource.description), resource.chapter, resource.edition, resource.provider
+    resource.search_title, resource.search_body = search_terms(
+        resource.title, resource.description, resource.chapter, resource.edition, resource.provider, resource.subject
     )
 
 

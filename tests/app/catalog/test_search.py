@@ -39,7 +39,16 @@ def test_two_character_chinese_words_match(catalog):
         "二次函数的图像", "一元二次方程", "函数 graph 综合练习"
     }  # fmt: skip
     assert titles(search_resources(catalog.teacher, "方程", {}, None, 1, 20)) == ["一元二次方程"]
-    assert titles(search_resources(catalog.teacher, "数学", {}, None, 1, 20)) == ["數學史話"]  # traditional folds
+    assert titles(search_resources(catalog.teacher, "数学", {}, None, 1, 20))[0] == "數學史話"  # traditional folds
+
+
+def test_a_subject_name_finds_the_subjects_resources_with_title_matches_first(catalog):
+    maths = {"二次函数的图像", "一元二次方程", "數學史話", "函数 graph 综合练习"}
+    page = search_resources(catalog.teacher, "数学", {}, None, 1, 20)
+    assert set(titles(page)) == maths and titles(page)[0] == "數學史話"
+    assert set(titles(search_resources(catalog.teacher, "math", {}, None, 1, 20))) == maths
+    assert titles(search_resources(catalog.teacher, "英语", {}, None, 1, 20)) == ["Reading: my school day"]
+    assert titles(search_resources(catalog.teacher, "English", {"subject": "math"}, None, 1, 20)) == []
 
 
 def test_title_matches_rank_before_description_matches(catalog):
