@@ -25,7 +25,7 @@ from app.participation.models import (
     ResourceStudyDay,
     StatementOutbox,
 )
-from app.reports.models import ClassDayRollup, DailyReport, LessonRollup, StudentDayRollup
+from app.reports.models import ClassDayRollup, DailyReport, LessonClassRollup, LessonRollup, StudentDayRollup
 from app.schedule.calendar_models import CalendarFeed
 from app.schedule.models import LiveSeries, LiveSession, PolicyException, PolicySetting, SessionStatus
 
@@ -46,6 +46,7 @@ __all__ = [
     "HandRaise",
     "HarvestRun",
     "LessonPlanItem",
+    "LessonClassRollup",
     "LessonRollup",
     "LessonRoomState",
     "LiveSeries",

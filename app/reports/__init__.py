@@ -6,3 +6,7 @@ student, read from small rollup tables kept fresh when attendance changes.
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/reports")
+
+from app.reports import receivers  # noqa: E402
+
+receivers.connect()

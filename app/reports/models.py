@@ -54,6 +54,22 @@ class LessonRollup(Base):
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LessonClassRollup(Base):
+    """A lesson's classes: its own list, or its course's classes when it has none."""
+
+    __tablename__ = "report_lesson_class"
+    __table_args__ = (
+        UniqueConstraint("session_id", "class_id"),
+        Index("ix_report_lesson_class_class_day", "class_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id", ondelete="CASCADE"))
+    class_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+
+
 class StudentDayRollup(Base):
     """One student on one local day: lessons on their roster and how they attended, minutes
     online, and whether they went over their stage's daily limit."""

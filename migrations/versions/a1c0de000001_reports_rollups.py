@@ -121,8 +121,27 @@ def upgrade():
         batch_op.create_index('ix_report_lesson_school_day', ['school_id', 'day'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_lesson_teacher_id'), ['teacher_id'], unique=False)
 
+    op.create_table('report_lesson_class',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('class_id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['class_id'], ['org_unit.id'], name=op.f('fk_report_lesson_class_class_id_org_unit'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['school_id'], ['org_unit.id'], name=op.f('fk_report_lesson_class_school_id_org_unit'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['live_session.id'], name=op.f('fk_report_lesson_class_session_id_live_session'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_lesson_class')),
+    sa.UniqueConstraint('session_id', 'class_id', name=op.f('uq_report_lesson_class_session_id_class_id'))
+    )
+    with op.batch_alter_table('report_lesson_class', schema=None) as batch_op:
+        batch_op.create_index('ix_report_lesson_class_class_day', ['class_id', 'day'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('report_lesson_class', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_lesson_class_class_day')
+
+    op.drop_table('report_lesson_class')
     with op.batch_alter_table('report_lesson', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_lesson_teacher_id'))
         batch_op.drop_index('ix_report_lesson_school_day')
