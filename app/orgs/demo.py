@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy import create_engine, func, inspect, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,10 +32,13 @@ TIMEZONE = "Asia/Shanghai"
 # The accounts the README hands out; production refuses to start while they keep DEMO_PASSWORD.
 DEMO_USERNAMES = ("admin", "jiaowu", "t001", "s070101")
 
+DEMO_WEEKS_BACK, DEMO_WEEKS_AHEAD = 2, 1
 GRADE_NAMES = {7: "初一", 8: "初二", 9: "初三", 10: "高一", 11: "高二", 12: "高三"}
 CLASSES_PER_GRADE = 4
 STUDENTS_PER_CLASS = 40
-TERM = ("2026-autumn", "2026秋季学期", date(2026, 9, 1), date(2027, 1, 22))
+# Autumn term: September to the winter holiday; spring term: after the Spring Festival to July.
+AUTUMN = ((9, 1), (1, 22))
+SPRING = ((2, 23), (7, 10))
 
 # (subject, code, grades taught), in the order a class teacher is chosen among a class's teachers.
 SUBJECTS = (
@@ -101,8 +103,27 @@ class _Names:
                 return name
 
 
-def seed_demo_school(seed: int = DEFAULT_SEED) -> DemoSummary:
-    """Build the demo school in the session and flush; the caller commits."""
+def term_for(today: date) -> tuple[str, str, date, date]:
+    """Code, name and dates of the term around `today`, stretched in the holidays to cover the
+    weeks the demo timetable fills (two back, one ahead)."""
+    if today.month >= 8 or today.month == 1:
+        year = today.year if today.month >= 8 else today.year - 1
+        (start_month, start_day), (end_month, end_day) = AUTUMN
+        code, name = f"{year}-autumn", f"{year}秋季学期"
+        starts_on, ends_on = date(year, start_month, start_day), date(year + 1, end_month, end_day)
+    else:
+        year = today.year
+        (start_month, start_day), (end_month, end_day) = SPRING
+        code, name = f"{year}-spring", f"{year}春季学期"
+        starts_on, ends_on = date(year, start_month, start_day), date(year, end_month, end_day)
+    starts_on = min(starts_on, today - timedelta(days=DEMO_WEEKS_BACK * 7))
+    ends_on = max(ends_on, today + timedelta(days=DEMO_WEEKS_AHEAD * 7))
+    return code, name, starts_on, ends_on
+
+
+def seed_demo_school(seed: int = DEFAULT_SEED, today: date | None = None) -> DemoSummary:
+    """Build the demo school in the session and flush; the caller commits. The term is the one
+    around `today` (the school's today by default)."""
     taken = db.session.scalars(select(User.username).where(User.username.in_(DEMO_USERNAMES))).all()
     if taken:
         raise DemoSchoolExists(f"The demo accounts already exist: {', '.join(sorted(taken))}.")
@@ -124,7 +145,8 @@ def seed_demo_school(seed: int = DEFAULT_SEED) -> DemoSummary:
     school = OrgUnit(kind=UnitKind.SCHOOL, name=SCHOOL_NAME, code=SCHOOL_CODE, timezone=TIMEZONE)
     db.session.add(school)
     db.session.flush()
-    code, term_name, starts_on, ends_on = TERM
+    today = today or datetime.now(UTC).astimezone(ZoneInfo(TIMEZONE)).date()
+    code, term_name, starts_on, ends_on = term_for(today)
     term = Term(school_id=school.id, name=term_name, code=code, starts_on=starts_on, ends_on=ends_on)
     db.session.add(term)
 
@@ -303,32 +325,7 @@ def check_no_demo_passwords(app) -> None:
         )
 
 
-demo_cli = AppGroup("demo", help="The demo school.")
-
-
-@demo_cli.command("seed")
-@click.option("--seed", "seed", default=DEFAULT_SEED, show_default=True, help="Random seed: same seed, same school.")
-@click.option("--if-empty", is_flag=True, help="Do nothing when a school already exists (for `make run`).")
-def seed_command(seed: int, if_empty: bool) -> None:
-    """Build the demo school 课续实验中学 with about a thousand accounts."""
-    if if_empty and school_exists():
-        click.echo("A school already exists; the demo school was not added.")
-        return
-    try:
-        summary = seed_demo_school(seed=seed)
-    except DemoSchoolExists as error:
-        raise click.ClickException(str(error)) from error
-    from app.catalog.sample import load_sample_catalog
-
-    load_sample_catalog(summary.school)  # the bundled SAMPLE lessons, so search has something to find
-    db.session.commit()
-    click.echo(
-        f"Seeded {summary.school.name} (seed {seed}): {summary.grades} grades, {summary.classes} classes, "
-        f"{summary.students} students, {summary.teachers} teachers ({summary.class_teachers} class teachers), "
-        f"{summary.courses} courses in {summary.term.name}."
-    )
-    click.echo(f"Demo accounts, password {DEMO_PASSWORD}: {', '.join(DEMO_USERNAMES)}.")
-
-
 def register_cli(app) -> None:
+    from app.orgs.demo_cli import demo_cli
+
     app.cli.add_command(demo_cli)

@@ -1,6 +1,8 @@
-"""The demo school: its size, determinism, the CLI, and production's refusal of demo passwords."""
+"""The demo school: its size, determinism, its term, and production's refusal of demo passwords.
+The `flask demo seed` command is tested in test_demo_life.py."""
 
 import hashlib
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select, update
@@ -8,7 +10,7 @@ from sqlalchemy import func, select, update
 from app import create_app
 from app.auth.models import Role, User, UserRole
 from app.extensions import db
-from app.orgs.demo import DEMO_PASSWORD, DEMO_USERNAMES, seed_demo_school
+from app.orgs.demo import DEMO_PASSWORD, DEMO_USERNAMES, seed_demo_school, term_for
 from app.orgs.models import Course, OrgUnit, Term, UnitKind, class_membership, course_class, course_teacher
 
 
@@ -41,7 +43,7 @@ def _school_digest() -> str:
 
 
 def test_the_demo_school_has_six_grades_of_four_classes_of_forty_students(app):
-    summary = seed_demo_school(seed=7)
+    summary = seed_demo_school(seed=7, today=date(2026, 11, 29))
 
     assert summary.school.name == "课续实验中学" and summary.school.timezone == "Asia/Shanghai"
     grades = db.session.scalars(select(OrgUnit).where(OrgUnit.kind == UnitKind.GRADE).order_by(OrgUnit.grade_number))
@@ -59,6 +61,7 @@ def test_the_demo_school_has_six_grades_of_four_classes_of_forty_students(app):
     assert len(_holders(Role.STUDENT)) == 960
     term = db.session.scalar(select(Term))
     assert (term.name, str(term.starts_on), str(term.ends_on)) == ("2026秋季学期", "2026-09-01", "2027-01-22")
+    assert term.code == "2026-autumn" and summary.term is term
     assert [u.username for u in _holders(Role.ACADEMIC_AFFAIRS)] == ["jiaowu"]
     assert [u.username for u in _holders(Role.ADMIN)] == ["admin"]
     assert 40 <= summary.teachers <= 60 and summary.courses == _count(Course) == 196
@@ -105,18 +108,19 @@ def test_the_same_seed_builds_the_same_school_and_another_seed_a_different_one(a
     assert _school_digest() != first
 
 
-def test_seed_command_builds_the_school_once_and_if_empty_leaves_it_alone(app):
-    runner = app.test_cli_runner()
-
-    result = runner.invoke(args=["demo", "seed", "--seed", "5", "--if-empty"])
-    assert result.exit_code == 0, result.output
-    assert "24 classes, 960 students" in result.output and "kexu-demo" in result.output
-    users = _count(User)
-    result = runner.invoke(args=["demo", "seed", "--if-empty"])
-    assert result.exit_code == 0 and "already exists" in result.output
-    result = runner.invoke(args=["demo", "seed"])
-    assert result.exit_code != 0 and "already exist" in result.output
-    assert _count(User) == users and _count(OrgUnit, OrgUnit.kind == UnitKind.SCHOOL) == 1
+@pytest.mark.parametrize(
+    ("today", "term"),
+    [
+        (date(2026, 11, 29), ("2026-autumn", "2026秋季学期", date(2026, 9, 1), date(2027, 1, 22))),
+        (date(2027, 1, 10), ("2026-autumn", "2026秋季学期", date(2026, 9, 1), date(2027, 1, 22))),
+        (date(2027, 4, 1), ("2027-spring", "2027春季学期", date(2027, 2, 23), date(2027, 7, 10))),
+        # In a holiday the term stretches over the weeks the demo timetable fills.
+        (date(2027, 8, 20), ("2027-autumn", "2027秋季学期", date(2027, 8, 6), date(2028, 1, 22))),
+        (date(2027, 7, 8), ("2027-spring", "2027春季学期", date(2027, 2, 23), date(2027, 7, 15))),
+    ],
+)
+def test_the_demo_term_is_the_one_around_the_day_of_seeding(today, term):
+    assert term_for(today) == term
 
 
 def test_if_empty_does_not_add_the_demo_school_beside_a_real_one(app, school):
