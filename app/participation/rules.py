@@ -53,20 +53,51 @@ def evaluate(
     - otherwise (left, or was away for too long): left early.
     Time after the scheduled end (a lesson that runs over) is not held against anyone.
     """
-    merged = merge_intervals(intervals)
+    status, first_join, last_leave, minutes = judge_merged(
+        merge_intervals(intervals), starts_at, ends_at, present_share, timedelta(minutes=late_minutes)
+    )
+    return Evaluation(AttendanceStatus(status), first_join, last_leave, minutes)
+
+
+def merge_sorted(intervals: list[tuple[datetime, datetime | None]]) -> list[list[datetime]]:
+    """merge_intervals for intervals already ordered by start (as a term's recomputation streams
+    them from the database): the same result without sorting."""
+    merged: list[list[datetime]] = []
+    for start, end in intervals:
+        if end is None or end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def judge_merged(merged, starts_at: datetime, ends_at: datetime, present_share: float, late: timedelta) -> tuple:
+    """The rules of `evaluate` on merged intervals, as a plain (status, first join, last leave,
+    minutes present) tuple: the one implementation both the single lesson and the term use."""
     if not merged:
-        return Evaluation(AttendanceStatus.ABSENT, None, None, 0.0)
+        return ABSENT, None, None, 0.0
     first_join, last_leave = merged[0][0], merged[-1][1]
     inside = seconds_inside(merged, starts_at, ends_at)
     lesson_seconds = max((ends_at - starts_at).total_seconds(), 1.0)
     arrival = next((max(s, starts_at) for s, e in merged if e > starts_at), first_join)
-    if arrival > starts_at + timedelta(minutes=late_minutes):
-        status = AttendanceStatus.LATE
+    if arrival > starts_at + late:
+        status = LATE
     elif inside / lesson_seconds >= present_share:
-        status = AttendanceStatus.PRESENT
+        status = PRESENT
     else:
-        status = AttendanceStatus.LEFT_EARLY
-    return Evaluation(status, first_join, last_leave, round(inside / 60, 1))
+        status = LEFT_EARLY
+    return status, first_join, last_leave, round(inside / 60, 1)
+
+
+ABSENT, LATE, PRESENT, LEFT_EARLY = (
+    str(AttendanceStatus.ABSENT),
+    str(AttendanceStatus.LATE),
+    str(AttendanceStatus.PRESENT),
+    str(AttendanceStatus.LEFT_EARLY),
+)
 
 
 def effective_status(computed: str, override: str | None, made_up: bool) -> str:

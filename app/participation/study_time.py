@@ -4,18 +4,19 @@ total of their stage's study-time policy. A query, not a table."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, select
 
 from app.auth.models import User
 from app.core.models import UTCDateTime
 from app.extensions import db
 from app.live.models import PresenceInterval
 from app.orgs.models import OrgUnit, class_membership
-from app.participation.loading import chunks
+from app.participation.loading import chunks, naive
 from app.participation.models import ResourceStudyDay
 from app.participation.rules import merge_intervals, seconds_inside
 from app.schedule.loading import school_policy
@@ -70,21 +71,18 @@ def study_days(students: list[User], first: date, last: date) -> dict[tuple[int,
     window_end = max(b[1] for b in bounds.values())
     intervals: dict[int, list] = defaultdict(list)
     end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at, type_=UTCDateTime)
+    # Intervals are read and measured as naive UTC: marking a term's worth as UTC costs more than the sums.
+    naive_end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at, type_=DateTime())
     for part in chunks(ids):
         rows = db.session.execute(
-            select(
-                PresenceInterval.user_id,
-                PresenceInterval.started_at,
-                PresenceInterval.ended_at,
-                PresenceInterval.last_seen_at,
-            ).where(
+            select(PresenceInterval.user_id, naive(PresenceInterval.started_at), naive_end).where(
                 PresenceInterval.user_id.in_(part),
                 PresenceInterval.started_at < window_end,
                 end > window_start,
             )
         )
-        for user_id, started_at, ended_at, last_seen_at in rows:
-            intervals[user_id].append((started_at, ended_at or last_seen_at))
+        for user_id, started_at, ended_at in rows:
+            intervals[user_id].append((started_at, ended_at))
     resource_seconds: dict[tuple[int, date], float] = {}
     for part in chunks(ids):
         rows = db.session.execute(
@@ -100,16 +98,31 @@ def study_days(students: list[User], first: date, last: date) -> dict[tuple[int,
     result = {}
     for student in students:
         merged = merge_intervals(intervals.get(student.id, ()))
+        ends = [end for _start, end in merged]
         day = first
         while day <= last:
             start, stop = day_start(day, zones[student.id]), day_start(day + timedelta(days=1), zones[student.id])
-            live = seconds_inside(merged, start, stop) / 60
+            live = _seconds_between(merged, ends, _naive(start), _naive(stop)) / 60
             resources = resource_seconds.get((student.id, day), 0.0) / 60
             result[(student.id, day)] = StudyDay(
                 student.id, day, round(live, 1), round(resources, 1), limits.get(student.id)
             )
             day += timedelta(days=1)
     return result
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _seconds_between(merged: list, ends: list, start: datetime, stop: datetime) -> float:
+    """seconds_inside for merged (sorted, disjoint) intervals, looking only at those that can
+    overlap [start, stop): a term of days stays linear in the intervals."""
+    first = bisect_right(ends, start)
+    last = first
+    while last < len(merged) and merged[last][0] < stop:
+        last += 1
+    return seconds_inside(merged[first:last], start, stop)
 
 
 def local_today(user: User, now: datetime) -> date:
