@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.core import audit
@@ -19,7 +20,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.live import presence
 from app.live.models import ChatMessage, ConfusionMark, HandRaise, LessonRoomState, Mute
-from app.live.permissions import is_course_teacher, is_enrolled
+from app.live.permissions import is_enrolled, teaches
 from app.schedule.models import LiveSession, SessionStatus
 
 
@@ -88,12 +89,13 @@ def chat_history(session: LiveSession) -> list[ChatMessage]:
         .where(ChatMessage.session_id == session.id, ChatMessage.hidden.is_(False))
         .order_by(ChatMessage.id.desc())
         .limit(limit)
+        .options(joinedload(ChatMessage.user))
     )
     return list(reversed(db.session.scalars(query).all()))
 
 
 def is_muted(user, session: LiveSession, state: LessonRoomState) -> bool:
-    if is_course_teacher(user, session):
+    if teaches(user, session):
         return False
     if state.muted_all:
         return True
@@ -162,14 +164,31 @@ def set_mute(actor, session: LiveSession, data: dict) -> tuple[int | None, bool]
     return user_id, muted
 
 
+def muted_user_ids(session: LiveSession) -> list[int]:
+    """The students muted one by one (the room-wide mute is LessonRoomState.muted_all)."""
+    return sorted(db.session.scalars(select(Mute.user_id).where(Mute.session_id == session.id)))
+
+
 def hands_queue(session: LiveSession) -> list[HandRaise]:
     """Raised hands, first raised first."""
     query = (
         select(HandRaise)
+        .options(joinedload(HandRaise.user))
         .where(HandRaise.session_id == session.id, HandRaise.lowered_at.is_(None))
         .order_by(HandRaise.raised_at, HandRaise.id)
     )
     return list(db.session.scalars(query))
+
+
+def hand_raised(session: LiveSession, user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(HandRaise.id).where(
+                HandRaise.session_id == session.id, HandRaise.user_id == user_id, HandRaise.lowered_at.is_(None)
+            )
+        )
+        is not None
+    )
 
 
 def set_hand(actor, session: LiveSession, data: dict, now: datetime | None = None) -> bool:

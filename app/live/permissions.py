@@ -6,10 +6,14 @@
   roll call, polls, end).
 - live.participate: enrolled students (hand, confused, check-in, poll answers).
 - live.chat: enrolled students and the course's teachers.
+
+Enrolment and teaching are read from the room's facts (facts.py: cached per process, with
+its invalidation rule), since every event of a room asks them.
 """
 
 from app.auth.models import Role
 from app.core.permissions import rule
+from app.live import facts
 from app.orgs.permissions import is_school_staff
 
 
@@ -20,13 +24,16 @@ def session_class_ids(session) -> set[int]:
 
 
 def is_enrolled(user, session) -> bool:
-    if session is None or not user.has_role(Role.STUDENT):
-        return False
-    return bool(session_class_ids(session) & {c.id for c in user.classes})
+    return session is not None and facts.of(session).role_of(user.id) == "student"
 
 
 def is_course_teacher(user, session) -> bool:
+    """Read from the database (other domains ask it outside a room); the rules below use `teaches`."""
     return session is not None and user in session.course.teachers
+
+
+def teaches(user, session) -> bool:
+    return session is not None and facts.of(session).role_of(user.id) == "teacher"
 
 
 def is_observer(user, session) -> bool:
@@ -35,12 +42,12 @@ def is_observer(user, session) -> bool:
 
 @rule("live.join")
 def can_join(user, session) -> bool:
-    return is_enrolled(user, session) or is_course_teacher(user, session) or is_observer(user, session)
+    return session is not None and (facts.of(session).role_of(user.id) is not None or is_observer(user, session))
 
 
 @rule("live.teach")
 def can_teach(user, session) -> bool:
-    return is_course_teacher(user, session)
+    return teaches(user, session)
 
 
 @rule("live.participate")
@@ -50,4 +57,4 @@ def can_participate(user, session) -> bool:
 
 @rule("live.chat")
 def can_chat(user, session) -> bool:
-    return is_enrolled(user, session) or is_course_teacher(user, session)
+    return session is not None and facts.of(session).role_of(user.id) is not None

@@ -6,19 +6,21 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.core.sanitizer import sanitize
 from app.extensions import db
-from app.live import operations, presence
+from app.live import facts, operations, presence
 from app.live.activities import open_checkin_window, poll_tally
-from app.live.models import ChatMessage, LessonRoomState, Mute, Poll, PollAnswer
-from app.live.permissions import is_course_teacher, is_enrolled, session_class_ids
-from app.orgs.models import class_membership
+from app.live.models import ChatMessage, LessonRoomState, Poll, PollAnswer
 from app.schedule.models import LiveSession
 
 
 def room(session: LiveSession) -> str:
-    return f"session:{session.id}"
+    return room_for(session.id)
+
+
+def room_for(session_id: int) -> str:
+    return f"session:{session_id}"
 
 
 def staff_room(session: LiveSession) -> str:
@@ -35,11 +37,7 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def role_in(user, session: LiveSession) -> str:
-    if is_course_teacher(user, session):
-        return "teacher"
-    if is_enrolled(user, session):
-        return "student"
-    return "observer"
+    return facts.of(session).role_of(user.id) or "observer"
 
 
 def person(user: User) -> dict:
@@ -75,25 +73,34 @@ def poll(item: Poll, now: datetime) -> dict:
 
 
 def presence_list(session: LiveSession, now: datetime) -> list[dict]:
+    """Everyone present, by name: one query for the ids, names from the room's facts."""
+    room_facts = facts.of(session)
     ids = presence.present_user_ids(session.id, now)
-    users = db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)) if ids else []
-    return [{**person(u), "role": role_in(u, session)} for u in users]
+    people, unknown = [], []
+    for user_id in ids:
+        name = room_facts.name_of(user_id)
+        if name is None:
+            unknown.append(user_id)  # observers (academic affairs): few, read from the database
+        else:
+            people.append({"user_id": user_id, "name": name, "role": room_facts.role_of(user_id)})
+    if unknown:
+        for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(unknown))):
+            people.append({"user_id": user_id, "name": name, "role": "observer"})
+    return sorted(people, key=lambda p: (p["name"], p["user_id"]))
 
 
 def present_count(session: LiveSession, now: datetime) -> int:
     return len(presence.present_user_ids(session.id, now))
 
 
+def presence_person(session: LiveSession, user) -> dict:
+    """A presence change's person: id, name and role in the lesson."""
+    return {**person(user), "role": role_in(user, session)}
+
+
 def roster(session: LiveSession) -> list[dict]:
     """The lesson's students (staff only)."""
-    query = (
-        select(User)
-        .join(class_membership, class_membership.c.user_id == User.id)
-        .where(class_membership.c.class_id.in_(session_class_ids(session)), User.disabled.is_(False))
-        .order_by(User.name)
-        .distinct()
-    )
-    return [person(u) for u in db.session.scalars(query) if u.has_role(Role.STUDENT)]
+    return facts.of(session).roster()
 
 
 def room_state(user, session: LiveSession, state: LessonRoomState, now: datetime) -> dict:
@@ -118,15 +125,13 @@ def room_state(user, session: LiveSession, state: LessonRoomState, now: datetime
             entry["my_choices"] = my_answers.get(item.id)
         poll_items.append(entry)
     window = open_checkin_window(session, now)
-    muted_me = not staff and (
-        state.muted_all
-        or db.session.scalar(select(Mute.id).where(Mute.session_id == session.id, Mute.user_id == user.id)) is not None
-    )
+    muted = operations.muted_user_ids(session)
+    muted_me = not staff and (state.muted_all or user.id in muted)
     payload = {
         "session": {
             "id": session.id,
             "title": session.title,
-            "course": session.course.name,
+            "course": facts.of(session).course_name,
             "starts_at": iso(session.starts_at),
             "ends_at": iso(session.ends_at),
             "closes_at": iso(operations.closes_at(session)),
@@ -144,6 +149,7 @@ def room_state(user, session: LiveSession, state: LessonRoomState, now: datetime
     if staff:
         payload["roster"] = roster(session)
         payload["hands"] = hands(session)
+        payload["muted"] = muted
     else:
-        payload["hand"] = {"raised": any(h.user_id == user.id for h in operations.hands_queue(session))}
+        payload["hand"] = {"raised": operations.hand_raised(session, user.id)}
     return payload

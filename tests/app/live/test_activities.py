@@ -42,9 +42,10 @@ def test_hands_queue_in_order_and_the_teacher_calls_on_one(live_server_factory, 
 
 def test_checkin_accepts_the_current_and_previous_code_only(live_server_factory, connect, room, make_user):
     # The previous code stays valid for the whole step here, so the test needs no timing luck.
+    classmate = make_user(classes=[room.klass])  # enrolled before the lesson: servers cache the roster
     server = live_server_factory(LIVE_CHECKIN_STEP_SECONDS=10, LIVE_CHECKIN_GRACE_SECONDS=10)
     teacher, first, second, third = _joined(server, connect, room, room.teacher, *room.students)
-    absent = connect(server, make_user(classes=[room.klass]))  # connected, but not in the room
+    absent = connect(server, classmate)  # connected, but not in the room
     sid = room.lesson.id
     opened = teacher.call("checkin_open", {"session_id": sid, "seconds": 60})
     assert opened["ok"]
