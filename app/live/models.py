@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, UTCDateTime, utcnow
@@ -47,7 +47,18 @@ class PresenceInterval(Base):
     """
 
     __tablename__ = "live_presence_interval"
-    __table_args__ = (Index("ix_live_presence_open", "session_id", "user_id", "ended_at"),)
+    __table_args__ = (
+        Index("ix_live_presence_open", "session_id", "user_id", "ended_at"),
+        # One open interval per lesson and user, whichever process opens it.
+        Index(
+            "uq_live_presence_one_open",
+            "session_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id", ondelete="CASCADE"), index=True)

@@ -1,6 +1,7 @@
 """Presence intervals: who was in a lesson's room, from when to when. Flush, never commit.
 
-- One open interval per user and lesson; each socket (tab, device) adds one to `connections`,
+- One open interval per user and lesson (a partial unique index holds it across processes);
+  each socket (tab, device) adds one to `connections`,
   so a user with three tabs counts once.
 - A drop keeps the interval open: a reconnect within LIVE_RECONNECT_GRACE_SECONDS continues
   it. An explicit `leave` of the last connection ends it at once.
@@ -13,15 +14,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, literal, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.core.models import UTCDateTime
 from app.extensions import db
 from app.live.models import PresenceInterval
+
+log = logging.getLogger(__name__)
 
 
 def _grace() -> timedelta:
@@ -46,17 +51,31 @@ def _open_interval(session_id: int, user_id: int) -> PresenceInterval | None:
     return db.session.scalars(query).first()
 
 
-def connect(session_id: int, user_id: int, now: datetime) -> tuple[PresenceInterval, bool]:
-    """Count one more connection of the user; returns the interval and whether the user just
-    became present (their first live connection)."""
+def connect(session_id: int, user_id: int, now: datetime) -> tuple[int, bool]:
+    """Count one more connection of the user; returns the interval's id and whether the user
+    just became present (their first live connection).
+
+    A partial unique index allows one open interval per lesson and user: when two processes
+    open it at the same instant, the second insert fails and continues the first one's."""
     interval = _open_interval(session_id, user_id)
     if interval is not None and interval.last_seen_at < now - _grace():
         interval.ended_at = interval.last_seen_at
+        db.session.flush()
         interval = None
     if interval is None:
-        interval = PresenceInterval(session_id=session_id, user_id=user_id, connections=0, started_at=now)
-        db.session.add(interval)
-        db.session.flush()
+        fresh_interval = PresenceInterval(
+            session_id=session_id, user_id=user_id, connections=1, started_at=now, last_seen_at=now
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(fresh_interval)
+        except IntegrityError:
+            interval = _open_interval(session_id, user_id)
+            if interval is None:
+                raise
+            log.info("presence: lesson %s user %s continues the interval another process opened", session_id, user_id)
+        else:
+            return fresh_interval.id, True
     fresh = interval.last_seen_at >= now - _stale()
     was_present = fresh and interval.connections > 0
     # Counted in SQL so that two processes adding a connection at once both count.
@@ -67,31 +86,34 @@ def connect(session_id: int, user_id: int, now: datetime) -> tuple[PresenceInter
         .values(connections=base + 1, last_seen_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(interval)
-    return interval, not was_present
+    db.session.expire(interval, ["connections", "last_seen_at"])
+    return interval.id, not was_present
 
 
-def disconnect(interval_id: int, now: datetime, explicit: bool) -> tuple[PresenceInterval | None, bool]:
-    """One connection fewer; returns the interval and whether the user is now absent.
+def disconnect(interval_id: int, now: datetime, explicit: bool) -> tuple[int | None, bool]:
+    """One connection fewer; returns the interval's user and whether that user is now absent.
     An explicit leave of the last connection ends the interval; a drop leaves it open."""
-    interval = db.session.get(PresenceInterval, interval_id)
-    if interval is None or interval.ended_at is not None:
-        return interval, False
-    db.session.execute(
+    row = db.session.execute(
         update(PresenceInterval)
-        .where(PresenceInterval.id == interval_id)
+        .where(PresenceInterval.id == interval_id, PresenceInterval.ended_at.is_(None))
         .values(
             connections=case((PresenceInterval.connections > 0, PresenceInterval.connections - 1), else_=0),
             last_seen_at=now,
         )
+        .returning(PresenceInterval.user_id, PresenceInterval.connections)
         .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(interval)
-    absent = interval.connections == 0
+    ).first()
+    if row is None:
+        return None, False
+    absent = row.connections == 0
     if absent and explicit:
-        interval.ended_at = now
-    db.session.flush()
-    return interval, absent
+        db.session.execute(
+            update(PresenceInterval)
+            .where(PresenceInterval.id == interval_id)
+            .values(ended_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return row.user_id, absent
 
 
 def touch(interval_ids: Iterable[int], now: datetime) -> None:
