@@ -93,6 +93,8 @@ def _live_settings(environ) -> dict:
         "LIVE_HEARTBEAT_SECONDS": number(environ.get("LIVE_HEARTBEAT_SECONDS", "15")),
         "LIVE_RECONNECT_GRACE_SECONDS": number(environ.get("LIVE_RECONNECT_GRACE_SECONDS", "60")),
         "LIVE_TICK_SECONDS": number(environ.get("LIVE_TICK_SECONDS", "1")),
+        "LIVE_PRESENCE_BATCH_SECONDS": number(environ.get("LIVE_PRESENCE_BATCH_SECONDS", "0.3")),
+        "LIVE_ROOM_CACHE_SECONDS": number(environ.get("LIVE_ROOM_CACHE_SECONDS", "30")),
         "LIVE_CHAT_MAX_LENGTH": int(environ.get("LIVE_CHAT_MAX_LENGTH", "500")),
         "LIVE_CHAT_HISTORY": int(environ.get("LIVE_CHAT_HISTORY", "100")),
         "LIVE_CHAT_RATE_COUNT": int(environ.get("LIVE_CHAT_RATE_COUNT", "5")),

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
@@ -23,6 +23,7 @@ from app.core.models import utcnow
 from app.core.permissions import can
 from app.extensions import db, socketio
 from app.live import activities, operations, presence, state
+from app.live.announcer import PresenceAnnouncer
 from app.live.operations import LiveError, _int
 from app.schedule.models import LiveSession
 
@@ -50,7 +51,8 @@ def _refusal(code: str, message: str) -> dict:
 
 def live_event(action: str, joined: bool = True):
     """Wrap a handler `(self, user, session, data, conn) -> (answer, emits)` with the common
-    steps: user, lesson, `can(user, action, lesson)`, joined-room check, commit, then emits."""
+    steps: user, lesson, `can(user, action, lesson)`, joined-room check, commit, then emits
+    (`(event, payload, room)` tuples, or callables run after the commit)."""
 
     def decorate(handler):
         @wraps(handler)
@@ -78,8 +80,11 @@ def live_event(action: str, joined: bool = True):
                 db.session.rollback()
                 log.exception("live event %s failed", handler.__name__)
                 return _refusal("error", _("Something went wrong. Please try again."))
-            for event, payload, to in emits:
-                emit(event, payload, to)
+            for item in emits:
+                if callable(item):  # an announcement that waits for the commit too
+                    item()
+                else:
+                    emit(*item)
             return {"ok": True, **(answer or {})}
 
         return run
@@ -93,6 +98,7 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace=NAMESPACE):
         super().__init__(namespace)
         self.connections: dict[str, Connection] = {}
+        self.announcer = PresenceAnnouncer(namespace)
 
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -102,8 +108,9 @@ class LiveNamespace(Namespace):
         if user is None or not user.is_active:
             db.session.rollback()
             raise ConnectionRefusedError(_("Sign in to join the lesson."), {"error": "unauthorized"})
+        user_id = user.id  # read before the commit expires the object
         db.session.commit()  # the token's last use
-        self.connections[request.sid] = Connection(user_id=user.id)
+        self.connections[request.sid] = Connection(user_id=user_id)
 
     def on_disconnect(self, reason=None):
         conn = self.connections.pop(request.sid, None)
@@ -111,18 +118,13 @@ class LiveNamespace(Namespace):
             self._drop_presence(conn, explicit=False)
 
     def _drop_presence(self, conn: Connection, explicit: bool) -> None:
-        session = db.session.get(LiveSession, conn.session_id)
-        interval, absent = presence.disconnect(conn.interval_id, utcnow(), explicit)
+        user_id, absent = presence.disconnect(conn.interval_id, utcnow(), explicit)
+        session = db.session.get(LiveSession, conn.session_id) if absent else None
+        person = state.presence_person(session, db.session.get(User, user_id)) if session else None
         db.session.commit()
         conn.interval_id = None
-        if absent and session is not None:
-            self._announce_presence(session, interval.user_id, present=False)
-
-    def _announce_presence(self, session: LiveSession, user_id: int, present: bool) -> None:
-        user = db.session.get(User, user_id)
-        payload = {**state.person(user), "present": present, "count": state.present_count(session, utcnow())}
-        db.session.commit()
-        emit("presence", payload, state.room(session))
+        if person is not None:
+            self.announcer.add(current_app._get_current_object(), conn.session_id, person, present=False)
 
     def _leave_current(self, conn: Connection) -> None:
         if conn.session_id is None:
@@ -151,19 +153,18 @@ class LiveNamespace(Namespace):
         staff = state.role_in(user, session) != "student"
         became_present = False
         if not room_state.closed and conn.interval_id is None:
-            interval, became_present = presence.connect(session.id, user.id, now)
-            conn.interval_id = interval.id
+            conn.interval_id, became_present = presence.connect(session.id, user.id, now)
         conn.session_id, conn.staff = session.id, staff
         join_room(state.room(session))
         join_room(state.user_room(session, user.id))
         if staff:
             join_room(state.staff_room(session))
         payload = state.room_state(user, session, room_state, now)
-        emits = [("state", payload, request.sid)]
-        if became_present:
-            count = len(payload["present"])
-            emits.append(("presence", {**state.person(user), "present": True, "count": count}, state.room(session)))
-        return payload, emits
+        if not became_present:
+            return payload, []
+        app, person, session_id = current_app._get_current_object(), state.presence_person(session, user), session.id
+        # The joiner has the whole list in this answer; the others hear of it in the next batch.
+        return payload, [lambda: self.announcer.add(app, session_id, person, present=True)]
 
     @live_event("live.join")
     def on_leave(self, user, session, data, conn):

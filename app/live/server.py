@@ -63,6 +63,31 @@ def _sqlite_settings(app: Flask) -> None:
         cursor.close()
 
 
+def _check_gevent(app: Flask) -> None:
+    """Under gevent, a blocking call that is not patched stops every student of the process:
+    the whole standard library must be patched, and psycopg must wait through the patched
+    `select` (psycopg 3 does when gevent patched it first) rather than its C wait."""
+    from gevent import monkey
+
+    unpatched = [name for name in ("socket", "select", "thread", "time", "ssl") if not monkey.is_module_patched(name)]
+    if unpatched:
+        log.warning("gevent did not patch %s: blocking calls will stall the process", ", ".join(unpatched))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from psycopg import waiting
+
+        if waiting.wait is getattr(waiting, "wait_c", None):
+            log.warning("psycopg waits with its C function: queries will block the gevent loop")
+
+
+def pool_options() -> dict:
+    """The database pool of a live server. Every event holds a connection for a few short
+    statements (never while sending); hundreds of greenlets or threads queue for it. 20 + 10
+    per process keeps three processes under PostgreSQL's default 100 connections. Settings
+    that name SQLALCHEMY_ENGINE_OPTIONS keep theirs."""
+    size = int(os.environ.get("LIVE_DB_POOL_SIZE", "20"))
+    return {"pool_pre_ping": True, "pool_size": size, "max_overflow": size // 2, "pool_timeout": 60}
+
+
 def serve(app: Flask, host: str, port: int) -> None:
     """Serve `app` (pages and Socket.IO) until the process is stopped."""
     from app.extensions import socketio
@@ -70,6 +95,8 @@ def serve(app: Flask, host: str, port: int) -> None:
 
     with app.app_context():
         _sqlite_settings(app)
+    if socketio.async_mode == "gevent":
+        _check_gevent(app)
     start_ticker(app)
     log.info("Kexu serving on http://%s:%s (async mode %s)", host, port, socketio.async_mode)
     socketio.run(app, host=host, port=port, use_reloader=False, log_output=False, allow_unsafe_werkzeug=True)
@@ -100,6 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.config:
         with open(args.config, encoding="utf-8") as handle:
             settings = json.load(handle)
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", pool_options())
     serve(create_app(settings), args.host, args.port)
 
 

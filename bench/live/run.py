@@ -65,7 +65,7 @@ def one_run(mode: str, processes: int, students: int, seconds: float, db_kind: s
             # The teacher chats ten times a second here, far above a person's rate limit.
             "LIVE_CHAT_RATE_COUNT": 100_000,
         }
-        if pool:  # SQLAlchemy's default pool (5 + 10 overflow) is shared by every greenlet of a process
+        if pool:  # else the server sizes its own (app/live/server.py: 20 + 10)
             settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": pool}
         if processes > 1:
             settings["REDIS_URL"] = "redis://127.0.0.1:6379/0"

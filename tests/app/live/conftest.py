@@ -135,6 +135,20 @@ class LiveClient:
             self.sio.disconnect()
 
 
+def changed(user_id: int, present: bool | None = None):
+    """A `wait_for("presence", ...)` predicate: the batch tells of `user_id` (arriving or gone)."""
+
+    def matches(batch) -> bool:
+        return any(c["user_id"] == user_id and present in (None, c["present"]) for c in batch["changes"])
+
+    return matches
+
+
+def change_of(batch: dict, user_id: int) -> dict:
+    """The change of `user_id` in a presence batch."""
+    return next(c for c in batch["changes"] if c["user_id"] == user_id)
+
+
 def wait_until(condition, timeout: float = WAIT, interval: float = 0.1, message: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

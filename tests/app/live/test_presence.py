@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import select
 
 from app.extensions import db
 from app.live.models import PresenceInterval
-from tests.app.live.conftest import wait_until
+from tests.app.live.conftest import change_of, changed, wait_until
 
 
 def _intervals(lesson, user):
@@ -24,11 +26,17 @@ def test_join_and_leave_record_one_interval_and_tell_the_room(live_server_factor
     student = connect(server, room.student)
     state = student.join(room.lesson.id)
     assert {p["user_id"] for p in state["present"]} == {room.teacher.id, room.student.id}
-    arrived = teacher.wait_for("presence", lambda d: d["user_id"] == room.student.id and d["present"])
-    assert arrived["count"] == 2 and arrived["name"] == room.student.name
+    arrived = teacher.wait_for("presence", changed(room.student.id, True))
+    assert arrived["count"] == 2
+    assert change_of(arrived, room.student.id) == {
+        "user_id": room.student.id,
+        "name": room.student.name,
+        "role": "student",
+        "present": True,
+    }
 
     assert student.call("leave", {"session_id": room.lesson.id})["ok"]
-    gone = teacher.wait_for("presence", lambda d: d["user_id"] == room.student.id and not d["present"])
+    gone = teacher.wait_for("presence", changed(room.student.id, False))
     assert gone["count"] == 1
     (interval,) = _intervals(room.lesson, room.student)
     assert interval.ended_at is not None and interval.ended_at >= interval.started_at
@@ -60,16 +68,17 @@ def test_two_tabs_count_once(live_server_factory, connect, room):
     assert interval.connections == 2
 
     def student_presence():
-        return [d["present"] for d in teacher.received("presence") if d["user_id"] == room.student.id]
+        batches = teacher.received("presence")
+        return [c["present"] for b in batches for c in b["changes"] if c["user_id"] == room.student.id]
 
-    teacher.wait_for("presence", lambda d: d["user_id"] == room.student.id)
+    teacher.wait_for("presence", changed(room.student.id))
     assert student_presence() == [True]  # arrived once, not twice
 
     first.close()
     wait_until(lambda: _intervals(room.lesson, room.student)[0].connections == 1, message="one connection left")
     assert student_presence() == [True]  # still present
     second.close()
-    teacher.wait_for("presence", lambda d: d["user_id"] == room.student.id and not d["present"])
+    teacher.wait_for("presence", changed(room.student.id, False))
     (interval,) = _intervals(room.lesson, room.student)
     assert interval.connections == 0
 
@@ -104,3 +113,32 @@ def test_a_room_is_not_open_long_before_the_lesson(live_server_factory, connect,
     server = live_server_factory()
     answer = connect(server, room.student).join(lesson.id)
     assert answer["ok"] is False and answer["error"] == "not_open"
+
+
+def test_one_student_joining_two_processes_at_the_same_instant_has_one_interval(live_server_factory, connect, room):
+    """The phone reaches one process and the laptop another, in the same instant: one open
+    interval (the database's partial unique index), counting both connections."""
+    servers = (live_server_factory(), live_server_factory())
+    lesson_id = room.lesson.id  # read here: the joining threads have no app context
+    for attempt in range(4):
+        devices = [connect(server, room.student, name=f"device {n}, try {attempt}") for n, server in enumerate(servers)]
+        start = threading.Barrier(len(devices))
+        answers = []
+
+        threads = [threading.Thread(target=_join_at, args=(device, lesson_id, start, answers)) for device in devices]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert [a["ok"] for a in answers] == [True, True], answers
+        open_intervals = [i for i in _intervals(room.lesson, room.student) if i.ended_at is None]
+        assert len(open_intervals) == 1 and open_intervals[0].connections == 2
+        for device in devices:
+            assert device.call("leave", {"session_id": lesson_id})["ok"]
+        assert all(i.ended_at is not None for i in _intervals(room.lesson, room.student))
+    assert len(_intervals(room.lesson, room.student)) == 4  # one per attempt, never two at once
+
+
+def _join_at(device, lesson_id, start: threading.Barrier, answers: list) -> None:
+    start.wait()  # every device sends its join in the same instant
+    answers.append(device.join(lesson_id))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.core.models import utcnow
 from app.extensions import db
 from app.live.models import PresenceInterval
-from tests.app.live.conftest import wait_until
+from tests.app.live.conftest import changed, wait_until
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
 
@@ -34,14 +34,14 @@ def test_chat_and_presence_cross_between_two_processes(live_server_factory, conn
     teacher.join(room.lesson.id)
     student = connect(second, room.student)
     student.join(room.lesson.id)
-    arrived = teacher.wait_for("presence", lambda d: d["user_id"] == room.student.id and d["present"])
+    arrived = teacher.wait_for("presence", changed(room.student.id, True))
     assert arrived["count"] == 2
     assert student.call("chat", {"session_id": room.lesson.id, "text": "from process two"})["ok"]
     assert teacher.wait_for("chat")["text_html"] == "from process two"
     assert teacher.call("chat", {"session_id": room.lesson.id, "text": "from process one"})["ok"]
     student.wait_for("chat", lambda d: d["text_html"] == "from process one")
     student.close()
-    teacher.wait_for("presence", lambda d: d["user_id"] == room.student.id and not d["present"])
+    teacher.wait_for("presence", changed(room.student.id, False))
 
 
 def test_killed_server_loses_at_most_one_heartbeat_of_presence(live_server_factory, connect, room):
