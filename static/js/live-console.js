@@ -15,12 +15,19 @@
     return element;
   }
 
-  function personRow(text, controls) {
+  function personRow(text, controls, badge) {
     const item = document.createElement("li");
     item.className = "list-group-item d-flex justify-content-between align-items-center gap-2 px-2 py-1";
     const name = document.createElement("span");
     name.className = "text-truncate";
     name.textContent = text;
+    if (badge) {
+      const mark = document.createElement("span");
+      mark.className = "badge text-bg-warning ms-1";
+      mark.dataset.testid = "muted-badge";
+      mark.textContent = badge;
+      name.appendChild(mark);
+    }
     const tools = document.createElement("span");
     tools.className = "d-flex gap-1 flex-shrink-0";
     controls.forEach((control) => tools.appendChild(control));
@@ -49,12 +56,17 @@
         );
       room.roster.forEach((person) => {
         const id = idOf(person);
+        const badge = room.muted.has(id) ? s.muted : null;
         if (room.present.has(id)) {
-          const row = personRow(person.name, [mutedControl(id), button(s.callOn, "btn-outline-primary", () => socket.ask("call_on", { user_id: id }))]);
+          const row = personRow(
+            person.name,
+            [mutedControl(id), button(s.callOn, "btn-outline-primary", () => socket.ask("call_on", { user_id: id }))],
+            badge,
+          );
           row.dataset.userId = id;
           here.appendChild(row);
         } else {
-          const row = personRow(person.name, []);
+          const row = personRow(person.name, [], badge);
           row.dataset.userId = id;
           missing.appendChild(row);
         }
@@ -132,7 +144,7 @@
     const onState = (state) => {
       room.roster = state.roster || [];
       room.present = new Map((state.present || []).map((p) => [idOf(p), p.name]));
-      room.muted = new Set(state.muted || []);
+      room.muted = new Set(state.muted || []); // per-student mutes, also after a reload
       room.closed = Boolean(state.closed);
       setMuteAll(Boolean(state.muted_all));
       renderPeople();
@@ -154,9 +166,12 @@
     const deleteMessage = (message) => socket.ask("chat_delete", { message_id: message.id });
     socket = live.connect(config, onState);
 
+    // Presence changes arrive in batches: {count, changes: [{user_id, name, role, present}]}.
     socket.on("presence", (event) => {
-      if (event.present) room.present.set(event.user_id, event.name);
-      else room.present.delete(event.user_id);
+      (event.changes || []).forEach((change) => {
+        if (change.present) room.present.set(change.user_id, change.name);
+        else room.present.delete(change.user_id);
+      });
       renderPeople();
     });
     socket.on("chat", (m) => live.appendChat(config, live.byId("chat-list"), m, deleteMessage));

@@ -62,6 +62,20 @@ def test_teacher_mutes_one_student_then_the_whole_room(live_server_factory, conn
     assert _say(student, room.lesson, "thanks")["ok"]
 
 
+def test_a_reloaded_console_knows_which_students_are_muted(live_server_factory, connect, room):
+    server = live_server_factory()
+    teacher = connect(server, room.teacher)
+    teacher.join(room.lesson.id)
+    assert teacher.call("mute", {"session_id": room.lesson.id, "user_id": room.student.id, "muted": True})["ok"]
+    teacher.close()  # the teacher reloads the console
+
+    again = connect(server, room.teacher, name="reloaded console")
+    state = again.join(room.lesson.id)
+    assert state["muted"] == [room.student.id] and state["muted_all"] is False
+    student_state = connect(server, room.student).join(room.lesson.id)
+    assert "muted" not in student_state and student_state["me"]["muted"] is True
+
+
 def test_teacher_deletes_a_message_for_everyone(live_server_factory, connect, room):
     server = live_server_factory()
     teacher, student = connect(server, room.teacher), connect(server, room.student)

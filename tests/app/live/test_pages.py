@@ -164,3 +164,14 @@ def test_the_room_speaks_the_students_language(client, login, people):
 
     assert '<html lang="zh-CN">' in page
     assert _config(page)["locale"] == "zh-CN"
+
+
+def test_the_chat_box_takes_its_length_limit_from_the_setting(app, client, login, people):
+    app.config["LIVE_CHAT_MAX_LENGTH"] = 120
+    lesson = add_lesson(people.course)
+    for user, url in ((people.student, f"/live/{lesson.id}"), (people.teacher, f"/live/{lesson.id}/console")):
+        login(user)
+        page = client.get(url).get_data(as_text=True)
+        assert re.search(r'id="chat-text"[^>]*maxlength="120"', page), url
+        assert _config(page)["chatMaxLength"] == 120
+        client.post("/logout")
