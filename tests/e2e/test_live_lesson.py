@@ -110,6 +110,17 @@ def test_a_whole_lesson_with_a_teacher_and_two_students(open_page, people, lesso
     _say(teacher, "Yes: compare 3/6 with 2/6.")
     expect(wang.locator("#chat-list li", has_text="compare 3/6")).to_be_visible()
 
+    # Mute one student; the console still shows who is muted after a reload.
+    _row(teacher, "present-list", "Li Lei").get_by_role("button", name="Mute", exact=True).click()
+    expect(li.locator("#muted-notice")).to_be_visible()
+    teacher.reload()
+    expect(teacher.locator("#live-connection")).to_have_attribute("data-state", "connected")
+    muted_row = _row(teacher, "present-list", "Li Lei")
+    expect(muted_row.get_by_test_id("muted-badge")).to_have_text("muted")
+    muted_row.get_by_role("button", name="Unmute", exact=True).click()
+    expect(li.locator("#muted-notice")).to_be_hidden()
+    expect(muted_row.get_by_test_id("muted-badge")).to_have_count(0)
+
     # Raise a hand; the teacher calls on it from the queue.
     wang.locator("#hand-button").click()
     expect(wang.locator("#hand-button")).to_have_text("Lower hand")
