@@ -1,6 +1,16 @@
 """API resources; each domain's blueprint (an `app.api.base.ApiBlueprint`) is listed in BLUEPRINTS."""
 
-from app.api import calendar, catalog_resources, catalog_sources, orgs, participation, people, schedule, tokens
+from app.api import (
+    calendar,
+    catalog_resources,
+    catalog_sources,
+    orgs,
+    participation,
+    people,
+    reports,
+    schedule,
+    tokens,
+)
 
 BLUEPRINTS: list = [
     tokens.blp,
@@ -11,4 +21,5 @@ BLUEPRINTS: list = [
     schedule.blp,
     calendar.blp,
     participation.blp,
+    reports.blp,
 ]

@@ -4,7 +4,9 @@
   is computed (a lesson ends), recomputed, overridden, cleared or made up;
 - the schedule: a lesson created, moved, re-timed, given other classes, cancelled or deleted,
   by any path (form, API, import, series), is noted when the ORM flushes it and refreshed, with
-  the study-time checks, just before the transaction commits.
+  the study-time checks, just before the transaction commits;
+- the live room: the first opening of a lesson's room marks its row held (one UPDATE, so the
+  join path stays cheap); the rest follows when attendance is computed at the lesson's end.
 
 A failure here is logged and rolled back to a savepoint: a report must never stop a lesson from
 being scheduled or attendance from being recorded (the nightly job rebuilds the rows anyway).
@@ -15,9 +17,10 @@ from __future__ import annotations
 import logging
 
 from flask import has_app_context
-from sqlalchemy import delete, event, inspect
+from sqlalchemy import delete, event, inspect, update
 from sqlalchemy.orm import Session
 
+from app.live.models import LessonRoomState
 from app.participation.signals import attendance_changed
 from app.schedule.models import LiveSession
 
@@ -50,10 +53,12 @@ def _changed(obj) -> bool:
 
 
 def note_lesson_changes(session, flush_context) -> None:
-    pending = session.info.setdefault(PENDING_KEY, {"changed": set(), "deleted": set()})
+    pending = session.info.setdefault(PENDING_KEY, {"changed": set(), "deleted": set(), "opened": set()})
     for obj in session.new:
         if isinstance(obj, LiveSession) and obj.id is not None:
             pending["changed"].add(obj.id)
+        elif isinstance(obj, LessonRoomState) and obj.session_id is not None:
+            pending["opened"].add(obj.session_id)
     for obj in session.dirty:
         if isinstance(obj, LiveSession) and obj.id is not None and _changed(obj):
             pending["changed"].add(obj.id)
@@ -64,12 +69,22 @@ def note_lesson_changes(session, flush_context) -> None:
 
 def refresh_changed_lessons(session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
-    if not pending or not (pending["changed"] or pending["deleted"]) or not has_app_context():
+    if not pending or not any(pending.values()) or not has_app_context():
         return
-    from app.reports.models import LessonRollup
+    from app.reports.models import LessonRollup, LessonStatus
     from app.reports.rollups import refresh_for_sessions
 
     def work():
+        if pending["opened"]:
+            session.execute(
+                update(LessonRollup)
+                .where(
+                    LessonRollup.session_id.in_(sorted(pending["opened"])),
+                    LessonRollup.status == LessonStatus.SCHEDULED,
+                )
+                .values(status=LessonStatus.HELD)
+                .execution_options(synchronize_session=False)
+            )
         if pending["deleted"]:
             session.execute(delete(LessonRollup).where(LessonRollup.session_id.in_(sorted(pending["deleted"]))))
         changed = pending["changed"] - pending["deleted"]
