@@ -24,6 +24,7 @@ from app.participation.models import (
     ResourceProgress,
     ResourceStudyDay,
     StatementOutbox,
+    StudyTimeFlag,
 )
 from app.reports.models import ClassDayRollup, DailyReport, LessonClassRollup, LessonRollup, StudentDayRollup
 from app.schedule.calendar_models import CalendarFeed
@@ -70,6 +71,7 @@ __all__ = [
     "StatementOutbox",
     "Stage",
     "StudentDayRollup",
+    "StudyTimeFlag",
     "Term",
     "UnitKind",
     "User",

@@ -6,7 +6,7 @@ viewer's own, see app.core.i18n.select_timezone) with the locale's own day and c
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from babel.dates import format_skeleton
 from flask_babel import get_locale, get_timezone, ngettext
@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 SESSION_CANCELLED = "session_cancelled"
 SESSION_MOVED = "session_moved"
 SESSION_CREATED = "session_created"
-KINDS = frozenset({SESSION_CANCELLED, SESSION_MOVED, SESSION_CREATED})
+STUDY_TIME_OVER_LIMIT = "study_time_over_limit"  # sent by app/participation/over_limit.py
+KINDS = frozenset({SESSION_CANCELLED, SESSION_MOVED, SESSION_CREATED, STUDY_TIME_OVER_LIMIT})
 
 
 def _when(value) -> str:
@@ -35,6 +36,14 @@ def format_when(moment: datetime) -> str:
     zone, locale = get_timezone(), get_locale()
     day = format_skeleton("MMMEd", moment, tzinfo=zone, locale=locale)
     return f"{day} {format_skeleton('Hm', moment, tzinfo=zone, locale=locale)}"
+
+
+def _day(value) -> str:
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value or "?")
+    return format_skeleton("MMMEd", day, locale=get_locale())
 
 
 def _lesson_name(params: dict) -> str:
@@ -74,4 +83,12 @@ def render(kind: str, params: dict | None) -> str:
         if params.get("series"):
             return _("New weekly lessons: %(lesson)s, starting %(when)s.", lesson=lesson, when=when)
         return _("New lesson: %(lesson)s on %(when)s.", lesson=lesson, when=when)
+    if kind == STUDY_TIME_OVER_LIMIT:
+        return _(
+            "%(student)s was online %(minutes)s minutes on %(day)s, over the daily limit of %(limit)s minutes.",
+            student=params.get("student") or "?",
+            minutes=params.get("minutes"),
+            day=_day(params.get("day")),
+            limit=params.get("limit"),
+        )
     return _("You have a new notification.")

@@ -1,4 +1,5 @@
-"""`flask participation recompute` and `flask xapi export/forward`. Each command commits itself."""
+"""`flask participation recompute|flag-over-limit` and `flask xapi export/forward`. Each command
+commits itself."""
 
 from __future__ import annotations
 
@@ -42,6 +43,27 @@ def recompute(session_ids, term_id, ended):
     written = recompute_sessions(ids)
     db.session.commit()
     click.echo(f"{len(set(ids))} lessons, {written} records written")
+
+
+@participation.command("flag-over-limit")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The local day (YYYY-MM-DD); default: each school's previous local day.",
+)
+def flag_over_limit(day):
+    """Flag students over the daily online total to their class teachers and academic affairs.
+    Idempotent: a student-day is flagged (and notified) once, however often this runs."""
+    from app.participation import over_limit
+
+    if day is None:
+        runs = over_limit.flag_due()
+    else:
+        runs = [over_limit.flag_over_limit(school, day.date()) for school in over_limit.schools()]
+    db.session.commit()
+    for run in runs:
+        click.echo(f"school {run.school_id}, {run.day}: {run.flagged} students flagged, {run.notified} notifications")
 
 
 @click.group(help="xAPI learning records.")

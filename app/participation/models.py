@@ -153,3 +153,20 @@ class StatementOutbox(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class StudyTimeFlag(Base):
+    """A student's local day over the daily online total of their stage's study-time policy,
+    flagged once (to their class teachers and academic affairs): the row makes it idempotent."""
+
+    __tablename__ = "study_time_flag"
+    __table_args__ = (UniqueConstraint("student_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    total_minutes: Mapped[float]
+    limit_minutes: Mapped[int]
+    notified: Mapped[int] = mapped_column(default=0)  # how many people were told
+    flagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

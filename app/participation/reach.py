@@ -67,16 +67,19 @@ def _active_since(school_id: int, student_ids: set[int], since: datetime) -> set
         LiveSession.school_id == school_id, LiveSession.ends_at >= since, LiveSession.starts_at <= utcnow()
     )
     end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at, type_=UTCDateTime)
+    # One aggregate query per source of activity: the database returns each student once.
     active = set(
         db.session.scalars(
-            select(PresenceInterval.user_id).where(PresenceInterval.session_id.in_(recent_sessions), end >= since)
+            select(PresenceInterval.user_id)
+            .where(PresenceInterval.session_id.in_(recent_sessions), end >= since)
+            .distinct()
         )
     )
     active |= set(
         db.session.scalars(
-            select(ResourceProgress.student_id).where(
-                or_(ResourceProgress.opened_at >= since, ResourceProgress.last_report_at >= since)
-            )
+            select(ResourceProgress.student_id)
+            .where(or_(ResourceProgress.opened_at >= since, ResourceProgress.last_report_at >= since))
+            .distinct()
         )
     )
     return active & student_ids
