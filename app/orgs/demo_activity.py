@@ -139,7 +139,8 @@ class _School:
 
 
 def _read_school(school: OrgUnit, lessons, timetable: DemoTimetable, now: datetime, rng) -> _School:
-    members = {cid: sorted(ids) for cid, ids in class_students({lesson.class_id for lesson in lessons}).items()}
+    classes = class_students({lesson.class_id for lesson in lessons})
+    members = {class_id: sorted(classes[class_id]) for class_id in sorted(classes)}
     first_class = db.session.scalar(
         select(OrgUnit).where(OrgUnit.school_id == school.id, OrgUnit.kind == UnitKind.CLASS).order_by(OrgUnit.code)
     )

@@ -57,7 +57,8 @@ def seed_command(seed: int, if_empty: bool) -> None:
         f"Timetable {timetable.today - timedelta(weeks=DEMO_WEEKS_BACK)} to "
         f"{timetable.today + timedelta(weeks=DEMO_WEEKS_AHEAD)}: {timetable.sessions} lessons "
         f"({timetable.warnings} policy warnings), {timetable.plan_items} lesson plan items; "
-        f"{activity.held} lessons held, attendance {_counts(activity.attendance)}; "
+        f"{activity.held} lessons held ({activity.in_room} in the live room: {_counts(activity.room_events)}), "
+        f"attendance {_counts(activity.attendance)}; "
         f"{activity.watched} resources watched."
     )
     click.echo(f"Demo accounts, password {DEMO_PASSWORD}: {', '.join(DEMO_USERNAMES)}.")
