@@ -131,6 +131,7 @@ def _register_cli(app: Flask) -> None:
     from app.orgs.cli import register as register_orgs_cli
     from app.orgs.demo import register_cli as register_demo_cli
     from app.participation.cli import register as register_participation_cli
+    from app.reports.cli import register as register_reports_cli
     from app.schedule.cli import register as register_schedule_cli
 
     register_auth_cli(app)
@@ -141,3 +142,4 @@ def _register_cli(app: Flask) -> None:
     register_translations_cli(app)
     register_live_cli(app)
     register_participation_cli(app)
+    register_reports_cli(app)

@@ -121,3 +121,10 @@ def visible_scopes(user) -> list[tuple[str, int, str]]:
         names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(own_classes))).all())
         result = [("class", class_id, names.get(class_id, str(class_id))) for class_id in own_classes] + result
     return result
+
+
+@rule("reports.daily.view")
+def can_view_daily_reports(user, school) -> bool:
+    """The stored daily reports of a school (its whole-school tables): academic affairs, admins."""
+    school_id = getattr(school, "effective_school_id", None) or getattr(school, "school_id", None) or school
+    return is_school_staff(user, school_id)
