@@ -35,6 +35,11 @@ NAV_ITEMS = [
     NavItem("catalog.sources", _l("Catalog sources"), (Role.ADMIN, Role.ACADEMIC_AFFAIRS)),
     NavItem("participation.my_record", _l("My participation"), (Role.STUDENT,)),
     NavItem("participation.not_reached", _l("Not reached"), (Role.CLASS_TEACHER, Role.ACADEMIC_AFFAIRS)),
+    NavItem(
+        "reports.dashboard_page",
+        _l("Reports"),
+        (Role.ACADEMIC_AFFAIRS, Role.ADMIN, Role.TEACHER, Role.CLASS_TEACHER),
+    ),
     NavItem("orgs.audit_log", _l("Audit log"), (Role.ADMIN,)),
 ]
 

@@ -17,7 +17,7 @@ from app.core.permissions import can
 from app.extensions import db
 from app.orgs.models import Course, OrgUnit, class_membership, course_class, course_teacher
 from app.orgs.permissions import is_school_staff
-from app.reports.report import REPORT_NAMES, REPORT_TITLES, Chart, Figure, Scope
+from app.reports.report import REPORT_NAMES, REPORT_TITLES, Chart, Figure, Scope, Table
 from app.reports.report import scope_label as label_of_scope
 from app.reports.scopes import kind_label
 
@@ -39,13 +39,32 @@ def report_value(value, kind: str = "int") -> str:
     return str(value)
 
 
-def chart_json(chart: Chart) -> str:
-    """The chart as the page script reads it from the canvas's data-chart attribute."""
+def series_kinds(chart: Chart, table: Table | None) -> list[str]:
+    """Each series' kind, from the column of the chart's table that has the series' label."""
+    kinds = {str(column.label): column.kind for column in table.columns} if table else {}
+    return [kinds.get(str(series.label), "int") for series in chart.series]
+
+
+def chart_json(chart: Chart, table: Table | None = None) -> str:
+    """The chart as the page script reads it from the canvas's data-chart attribute; percents
+    (fractions in the report) are drawn as 0-100."""
+    kinds = series_kinds(chart, table)
+    percent = bool(kinds) and all(kind == "percent" for kind in kinds)
+
+    def values(series, kind):
+        if kind != "percent":
+            return list(series.values)
+        return [None if value is None else round(float(value) * 100, 1) for value in series.values]
+
     return json.dumps(
         {
             "kind": chart.kind,
+            "unit": "%" if percent else "",
             "labels": [str(label) for label in chart.labels],
-            "series": [{"label": str(series.label), "values": list(series.values)} for series in chart.series],
+            "series": [
+                {"label": str(series.label), "values": values(series, kind)}
+                for series, kind in zip(chart.series, kinds, strict=True)
+            ],
         },
         ensure_ascii=False,
         default=str,
@@ -82,6 +101,7 @@ def install_template_helpers(bp) -> None:
     bp.add_app_template_filter(report_value, "report_value")
     bp.add_app_template_global(chart_json, "chart_json")
     bp.add_app_template_global(chart_axis_label, "chart_axis_label")
+    bp.add_app_template_global(series_kinds, "series_kinds")
     bp.add_app_template_global(drill_url, "drill_url")
 
 

@@ -5,11 +5,17 @@ from app/reports/report.py, the files from app/reports/serializers.py."""
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.core.permissions import require
-from app.reports import bp, serializers
+from app.core.storage import get_storage
+from app.extensions import db
+from app.orgs.models import OrgUnit
+from app.reports import bp, exports, serializers
+from app.reports.models import DailyReport
 from app.reports.page_parts import (
     breadcrumbs,
     field_label,
@@ -19,10 +25,12 @@ from app.reports.page_parts import (
     scope_choices,
 )
 from app.reports.permissions import visible_scopes
-from app.reports.report import REPORT_NAMES, REPORT_TITLES, ReportError, Scope, build_report, dashboard, filter_lines
+from app.reports.report import REPORT_NAMES, REPORT_TITLES, ReportError, Scope, build_report, dashboard
 from app.reports.report import scope_label as label_of_scope
 
 install_template_helpers(bp)
+
+DAILY_LISTED = 120  # about four months of school days
 
 
 def _canonical_filters():
@@ -138,32 +146,44 @@ def report_page(name: str):
 @bp.route("/<name>.<any(csv, xlsx):fmt>")
 @login_required
 def download(name: str, fmt: str):
-    """One table (`table=`) as CSV or XLSX, or every table of the report as one XLSX."""
+    """One table (`table=`) as CSV or XLSX, or every table of the report as one XLSX; the
+    filters are written above the table, the file name is in the user's language."""
     _known(name)
     scope, error = _scope_or_error()
     if error:
         abort(_error_status(error))
     report = build_report(name, scope)
-    table_name = request.args.get("table")
-    tables = [report.table(table_name)] if table_name else report.tables
-    if not tables or tables[0] is None or (fmt == "csv" and len(tables) != 1):
-        abort(404)
-    title = report.title if len(tables) != 1 or len(report.tables) == 1 else f"{report.title} {tables[0].title}"
-    filters = filter_lines(report)
-    if fmt == "csv":
-        data, mimetype = serializers.to_csv(tables[0], filters), serializers.CSV_MIMETYPE
-    else:
-        data, mimetype = serializers.to_xlsx(tables, filters), serializers.XLSX_MIMETYPE
-    filename = serializers.export_filename(title, label_of_scope(scope), scope.first, scope.last, fmt)
+    try:
+        data, filename, mimetype = exports.export(report, fmt, request.args.get("table") or None)
+    except ReportError:
+        abort(404)  # no such table in this report
     return serializers.download_response(data, filename, mimetype)
 
 
 @bp.route("/daily")
 @login_required
 def daily():
-    """Stored daily reports, newest first (academic affairs and administrators)."""
+    """Stored daily reports of the school, newest first (academic affairs and administrators)."""
     if not may_see_daily(current_user):
         abort(403)
-    from app.reports.daily import list_daily_reports
+    reports = db.session.scalars(
+        select(DailyReport)
+        .where(DailyReport.school_id == current_user.school_id)
+        .order_by(DailyReport.day.desc())
+        .limit(DAILY_LISTED)
+    ).all()
+    return render_template("reports/daily.html", reports=reports)
 
-    return render_template("reports/daily.html", reports=list_daily_reports(current_user.school_id))
+
+@bp.route("/daily/<int:report_id>.xlsx")
+@login_required
+def daily_download(report_id: int):
+    """A stored daily report, through a short-lived signed link of the storage."""
+    if not may_see_daily(current_user):
+        abort(403)
+    stored = db.get_or_404(DailyReport, report_id)
+    if stored.school_id != current_user.school_id:
+        abort(404)
+    school = db.session.get(OrgUnit, stored.school_id)
+    filename = f"{_('Daily report')} - {school.name} - {stored.day.isoformat()}.xlsx"
+    return redirect(get_storage().url(stored.storage_key, expires=300, filename=filename))

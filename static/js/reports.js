@@ -1,5 +1,5 @@
 // Report charts. Each <canvas data-chart="..."> carries its chart as JSON in a data attribute
-// (the Content-Security-Policy forbids inline scripts): {kind, labels, series: [{label, values}]}.
+// (the Content-Security-Policy forbids inline scripts): {kind, unit, labels, series: [{label, values}]}.
 // The same numbers are in the table next to the canvas, which is what screen readers read.
 (function () {
   "use strict";
@@ -20,7 +20,6 @@
         backgroundColor: kind === "bar" ? colour : colour + "33",
         borderWidth: 2,
         pointRadius: 2,
-        tension: 0.2,
         spanGaps: true
       };
     });
@@ -33,7 +32,16 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         plugins: { legend: { display: datasets.length > 1, position: "bottom" } },
-        scales: { y: { beginAtZero: true, max: spec.max || undefined } }
+        scales: {
+          y: {
+            beginAtZero: true,
+            max: spec.unit === "%" ? 100 : undefined,
+            ticks: {
+              precision: spec.unit === "%" ? undefined : 0,
+              callback: function (value) { return value + (spec.unit || ""); }
+            }
+          }
+        }
       }
     });
     canvas.dataset.drawn = "true";

@@ -60,6 +60,8 @@ def _plan_item_url(p, suffix=""):
     return f"/courses/{p.course.id}/plan/{item.id}{suffix}"
 
 
+# A class's reports: its class teacher and the school's staff.
+REPORT_VIEWERS = expect(403, class_teacher=200, academic_affairs=200, admin=200, foreign_admin=404)
 SOURCE_MANAGERS = expect(403, academic_affairs=200, admin=200, foreign_admin=404)
 SOURCE_ACTIONS = expect(403, academic_affairs=302, admin=302, foreign_admin=404)
 
@@ -280,6 +282,17 @@ MATRIX = {
         lambda p: f"/participation/resources/{_video(p).id}/watch",
         expect(200, foreign_admin=403),
     ),
+    # Reports (app/reports/routes.py): staff see their school, teachers their courses, class
+    # teachers their class; another school's class is not found.
+    "reports.dashboard_page": ("GET", lambda p: "/reports/", expect(200, student=403, other_student=403)),
+    "reports.report_page": ("GET", lambda p: f"/reports/attendance?scope=class&id={p.klass.id}", REPORT_VIEWERS),
+    "reports.download": ("GET", lambda p: f"/reports/attendance.xlsx?scope=class&id={p.klass.id}", REPORT_VIEWERS),
+    "reports.daily": ("GET", lambda p: "/reports/daily", STAFF_ONLY),
+    "reports.daily_download": (
+        "GET",
+        lambda p: f"/reports/daily/{_daily_report(p)}.xlsx",
+        expect(403, academic_affairs=302, admin=302, foreign_admin=404),
+    ),
     # A student's report without ranges is refused (422); staff reports are not recorded (200).
     "participation.report_progress": (
         "POST",
@@ -389,6 +402,23 @@ def _attendance_url(p, action: str) -> str:
         record.override_status, record.override_reason = "excused", "病假"
     db.session.commit()
     return f"/participation/sessions/{session_id}/attendance/{record.id}/{action}"
+
+
+def _daily_report(p) -> int:
+    """A stored daily report of the people's school (the file itself is not needed here)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.reports.models import DailyReport
+
+    stored = db.session.scalar(select(DailyReport).where(DailyReport.school_id == p.school.id))
+    if stored is None:  # one a school and day; built once for all the roles
+        stored = DailyReport(school_id=p.school.id, day=date(2026, 11, 5), storage_key="reports/daily/x.xlsx", size=1)
+        db.session.add(stored)
+        db.session.commit()
+    return stored.id
 
 
 def _video(p):

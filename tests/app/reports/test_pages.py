@@ -3,9 +3,14 @@ and the downloads."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+import io
+from datetime import date
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from openpyxl import load_workbook
+
+from tests.app.reports.page_data import week_of_lessons
 
 REPORTS = ["delivery", "attendance", "at-risk", "study-time", "resources", "teachers"]
 DAYS = {"from": "2026-11-01", "to": "2026-11-07"}
@@ -120,3 +125,123 @@ def test_an_unknown_report_is_not_found(signed_in, people):
     client = signed_in(people.academic_affairs)
     assert _get(client, "/reports/grades").status_code == 404
     assert _get(client, "/reports/grades.csv").status_code == 404
+
+
+@pytest.fixture
+def week(people, make_user):
+    return week_of_lessons(people, make_user, date(2026, 11, 2))
+
+
+def _week_args(week, **args):
+    return {"from": week.first.isoformat(), "to": week.last.isoformat(), **args}
+
+
+def test_dashboard_figures_open_their_reports_for_the_same_scope(signed_in, people, week):
+    client = signed_in(people.academic_affairs)
+    html = client.get("/reports/", query_string=_week_args(week)).get_data(as_text=True)
+    assert '<div class="small text-body-secondary">Attendance rate</div>' in html
+    assert "65.0%" in html  # 13 of 20 student-lessons attended
+    expected = (
+        f'href="/reports/attendance?scope=school&amp;id={people.school.id}&amp;from={week.first}&amp;to={week.last}"'
+    )
+    assert expected in html
+    assert 'data-chart="{&#34;kind&#34;: &#34;line&#34;, &#34;unit&#34;: &#34;%&#34;' in html
+
+
+def test_rows_drill_down_to_the_level_below_and_breadcrumbs_lead_back(signed_in, people, week):
+    client = signed_in(people.academic_affairs)
+    grade = people.klass.parent
+    school_page = client.get("/reports/attendance", query_string=_week_args(week)).get_data(as_text=True)
+    assert f"scope=grade&amp;id={grade.id}&amp;" in school_page
+    class_page = client.get(
+        "/reports/attendance", query_string=_week_args(week, scope="class", id=people.klass.id)
+    ).get_data(as_text=True)
+    assert f"scope=student&amp;id={week.students.late.id}&amp;" in class_page
+    crumbs = class_page[class_page.index('data-testid="breadcrumbs"') :].split("</ol>")[0]
+    assert f"scope=school&amp;id={people.school.id}" in crumbs and f"scope=grade&amp;id={grade.id}" in crumbs
+    assert 'aria-current="page">' + people.klass.name in crumbs
+
+
+def test_a_teacher_drilled_to_a_student_is_led_back_through_their_course(signed_in, people, week):
+    client = signed_in(people.teacher)
+    page = client.get(
+        "/reports/attendance", query_string=_week_args(week, scope="student", id=week.students.late.id)
+    ).get_data(as_text=True)
+    crumbs = page[page.index('data-testid="breadcrumbs"') :].split("</ol>")[0]
+    assert f"scope=course&amp;id={people.course.id}" in crumbs
+    assert "scope=school" not in crumbs and "scope=class" not in crumbs
+
+
+def test_csv_download_has_the_filters_above_the_table_and_a_utf8_file_name(signed_in, people, week):
+    client = signed_in(people.academic_affairs)
+    answer = client.get(
+        "/reports/attendance.csv", query_string=_week_args(week, scope="class", id=people.klass.id, table="breakdown")
+    )
+    assert answer.status_code == 200
+    disposition = answer.headers["Content-Disposition"]
+    filename = unquote(disposition.split("filename*=UTF-8''")[1])
+    assert filename.endswith(f"{week.first}_{week.last}.csv") and people.klass.name in filename
+    lines = answer.get_data().decode("utf-8-sig").splitlines()
+    assert lines[0] == "Report: Attendance"
+    assert lines[1] == f"Scope: Class: {people.klass.name}"
+    header = lines.index(next(line for line in lines if line.startswith("Name,")))
+    assert lines[header].endswith("Attendance rate (%),On-time rate (%)")
+    assert any(line.startswith("迟到生,") and ",100.0,0.0" in line for line in lines[header + 1 :])
+
+
+def test_xlsx_download_has_one_sheet_per_table_with_a_frozen_header(signed_in, people, week):
+    client = signed_in(people.academic_affairs)
+    answer = client.get("/reports/attendance.xlsx", query_string=_week_args(week, scope="class", id=people.klass.id))
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.get_data()))
+    assert len(book.worksheets) == 2
+    sheet = book.worksheets[0]
+    header_row = int(sheet.freeze_panes[1:]) - 1
+    assert sheet.cell(header_row, 1).value == "Name"
+    totals = [cell.value for cell in sheet[sheet.max_row]]
+    assert totals[0] == "Total" and 65.0 in totals
+
+
+def test_an_unknown_table_is_not_found(signed_in, people, week):
+    client = signed_in(people.academic_affairs)
+    answer = client.get("/reports/attendance.csv", query_string=_week_args(week, table="nonsense"))
+    assert answer.status_code == 404
+
+
+def _stored_daily_report(school, day: date):
+    """A daily report stored as the morning job stores it (an XLSX in the storage)."""
+    from app.core.storage import get_storage
+    from app.extensions import db
+    from app.reports.models import DailyReport
+
+    key = f"reports/daily/{school.id}/{day.isoformat()}.xlsx"
+    data = b"PK\x03\x04 daily"
+    get_storage().put(key, io.BytesIO(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stored = DailyReport(school_id=school.id, day=day, storage_key=key, size=len(data))
+    db.session.add(stored)
+    db.session.commit()
+    return stored
+
+
+def test_academic_affairs_lists_and_downloads_the_daily_reports(signed_in, people):
+    older = _stored_daily_report(people.school, date(2026, 11, 5))
+    newer = _stored_daily_report(people.school, date(2026, 11, 6))
+    client = signed_in(people.academic_affairs)
+    html = client.get("/reports/daily").get_data(as_text=True)
+    assert html.index("Nov 6, 2026") < html.index("Nov 5, 2026")
+    link = client.get(f"/reports/daily/{newer.id}.xlsx")
+    assert link.status_code == 302
+    download = client.get(link.headers["Location"])
+    assert download.status_code == 200 and download.get_data() == b"PK\x03\x04 daily"
+    assert "2026-11-06.xlsx" in unquote(download.headers["Content-Disposition"])
+    assert older.id != newer.id
+
+
+def test_daily_reports_are_for_the_school_staff_only(signed_in, people):
+    stored = _stored_daily_report(people.school, date(2026, 11, 5))
+    assert signed_in(people.class_teacher).get("/reports/daily").status_code == 403
+    assert signed_in(people.teacher).get(f"/reports/daily/{stored.id}.xlsx").status_code == 403
+    assert signed_in(people.foreign_admin).get(f"/reports/daily/{stored.id}.xlsx").status_code == 404
+    assert "No daily report has been stored yet." in signed_in(people.foreign_admin).get("/reports/daily").get_data(
+        as_text=True
+    )
