@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, UTCDateTime, utcnow
+from app.live.models import PresenceInterval
 
 
 class AttendanceStatus(enum.StrEnum):
@@ -61,6 +62,12 @@ class AttendanceRecord(Base):
     student = relationship("User", foreign_keys=[student_id])
     override_by = relationship("User", foreign_keys=[override_by_id])
     session = relationship("LiveSession")
+
+
+# On the live room's presence table, for participation's reads: a student's latest closed
+# presence is one index seek (the "not reached" list's last participation), not a scan of their
+# term. Kept off last_seen_at on purpose: heartbeats rewrite it every few seconds.
+Index("ix_presence_user_ended", PresenceInterval.user_id, PresenceInterval.ended_at)
 
 
 class ResourceProgress(Base):

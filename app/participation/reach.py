@@ -10,14 +10,14 @@ N days. Flush, never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union
 
 from app.auth.models import Role, User, UserRole
 from app.core import audit
-from app.core.models import UTCDateTime, utcnow
+from app.core.models import utcnow
 from app.core.sanitizer import sanitize
 from app.extensions import db
 from app.live.models import PresenceInterval
@@ -62,19 +62,18 @@ def _students(school_id: int, class_ids: set[int] | None) -> dict[int, set[int]]
 
 
 def _active_since(school_id: int, student_ids: set[int], since: datetime) -> set[int]:
-    """Students with any participation after `since`; lessons are found by their start (indexed)."""
+    """Students with any participation after `since`: one query per source of activity, each
+    student once. Presence is "ended after since" or "still open and seen after since" (what
+    coalesce(ended_at, last_seen_at) says, in a form the (session, user, ended_at) index answers)."""
     recent_sessions = select(LiveSession.id).where(
         LiveSession.school_id == school_id, LiveSession.ends_at >= since, LiveSession.starts_at <= utcnow()
     )
-    end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at, type_=UTCDateTime)
-    # One aggregate query per source of activity: the database returns each student once.
-    active = set(
-        db.session.scalars(
-            select(PresenceInterval.user_id)
-            .where(PresenceInterval.session_id.in_(recent_sessions), end >= since)
-            .distinct()
-        )
+    in_recent = PresenceInterval.session_id.in_(recent_sessions)
+    closed = select(PresenceInterval.user_id).where(in_recent, PresenceInterval.ended_at >= since)
+    still_open = select(PresenceInterval.user_id).where(
+        in_recent, PresenceInterval.ended_at.is_(None), PresenceInterval.last_seen_at >= since
     )
+    active = set(db.session.scalars(union(closed, still_open)))
     active |= set(
         db.session.scalars(
             select(ResourceProgress.student_id)
@@ -86,30 +85,22 @@ def _active_since(school_id: int, student_ids: set[int], since: datetime) -> set
 
 
 def last_participation(student_ids: list[int]) -> dict[int, datetime]:
+    """student id -> their last sign of participation: one index seek per student and source
+    (the latest closed presence, the latest open one, the latest resource report)."""
     result: dict[int, datetime] = {}
-    end = func.coalesce(PresenceInterval.ended_at, PresenceInterval.last_seen_at, type_=UTCDateTime)
+    latest_closed = select(func.max(PresenceInterval.ended_at)).where(PresenceInterval.user_id == User.id)
+    latest_open = select(func.max(PresenceInterval.last_seen_at)).where(
+        PresenceInterval.user_id == User.id, PresenceInterval.ended_at.is_(None)
+    )
+    latest_opened = select(func.max(ResourceProgress.opened_at)).where(ResourceProgress.student_id == User.id)
+    latest_report = select(func.max(ResourceProgress.last_report_at)).where(ResourceProgress.student_id == User.id)
+    columns = [q.scalar_subquery() for q in (latest_closed, latest_open, latest_opened, latest_report)]
     for part in chunks(student_ids):
-        for user_id, at in db.session.execute(
-            select(PresenceInterval.user_id, func.max(end))
-            .where(PresenceInterval.user_id.in_(part))
-            .group_by(PresenceInterval.user_id)
-        ):
-            result[user_id] = at
-        for user_id, opened, reported in db.session.execute(
-            select(
-                ResourceProgress.student_id,
-                func.max(ResourceProgress.opened_at),
-                func.max(ResourceProgress.last_report_at),
-            )
-            .where(ResourceProgress.student_id.in_(part))
-            .group_by(ResourceProgress.student_id)
-        ):
-            latest = max(x for x in (opened, reported, result.get(user_id)) if x is not None)
-            result[user_id] = latest
-    # Aggregates over UTCDateTime come back naive on SQLite (no type on func.max).
-    from datetime import UTC
-
-    return {k: v if v.tzinfo else v.replace(tzinfo=UTC) for k, v in result.items()}
+        for user_id, *moments in db.session.execute(select(User.id, *columns).where(User.id.in_(part))):
+            known = [m for m in moments if m is not None]
+            if known:
+                result[user_id] = max(m if m.tzinfo else m.replace(tzinfo=UTC) for m in known)
+    return result
 
 
 def not_reached(school_id: int, class_ids: set[int] | None = None, now: datetime | None = None, days=None):

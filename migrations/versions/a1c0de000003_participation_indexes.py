@@ -35,9 +35,13 @@ def upgrade():
     )
     with op.batch_alter_table('study_time_flag', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_study_time_flag_school_id'), ['school_id'], unique=False)
+    with op.batch_alter_table('live_presence_interval', schema=None) as batch_op:
+        batch_op.create_index('ix_presence_user_ended', ['user_id', 'ended_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('live_presence_interval', schema=None) as batch_op:
+        batch_op.drop_index('ix_presence_user_ended')
     with op.batch_alter_table('study_time_flag', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_study_time_flag_school_id'))
     op.drop_table('study_time_flag')

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from app.core.audit import AuditEntry
 from app.extensions import db
+from app.live.models import PresenceInterval
 from app.participation.attendance import compute_attendance
 from app.participation.models import AttendanceRecord
+from app.participation.rules import evaluate
 
 
 def statuses(lesson):
@@ -121,3 +123,44 @@ def test_a_lesson_the_teacher_ended_early_is_judged_until_its_end(lesson_people,
     stay(p.lesson, p.student, 0, 20)
     compute_attendance(p.lesson.id)
     assert statuses(p.lesson)[p.student.username] == "present"
+
+
+def test_a_recomputation_gives_the_records_the_rules_give_one_student_at_a_time(lesson_people, make_user, stay):
+    """The set-based recomputation (presence streamed per chunk, only changes written) stores
+    what rules.evaluate says for each student: reconnects, two devices, an open interval and a
+    lesson that ran over; a second recomputation writes nothing."""
+    p = lesson_people
+    more = [make_user(classes=[p.klass]) for _ in range(3)]
+    reconnects, devices, overrun, still_open, late = [*p.students[:2], *more]
+    stay(p.lesson, reconnects, -1, 12)
+    stay(p.lesson, reconnects, 13.5, 25)
+    stay(p.lesson, reconnects, 26, 40)
+    stay(p.lesson, devices, 0, 40)  # phone
+    stay(p.lesson, devices, 5, 20)  # laptop, at the same time
+    stay(p.lesson, devices, 30, 45)  # laptop again, past the end
+    stay(p.lesson, overrun, 2, 70)
+    stay(p.lesson, still_open, 0, None, last_seen_minute=38)
+    stay(p.lesson, late, 9, 41)
+    written = compute_attendance(p.lesson.id)
+    db.session.commit()
+
+    assert written == len(p.students) + len(more)
+    lesson, records = p.lesson, db.session.scalars(select(AttendanceRecord)).all()
+    for record in records:
+        intervals = [
+            (i.started_at, i.ended_at or i.last_seen_at)
+            for i in db.session.scalars(
+                select(PresenceInterval).where(
+                    PresenceInterval.session_id == lesson.id, PresenceInterval.user_id == record.student_id
+                )
+            )
+        ]
+        expected = evaluate(intervals, lesson.starts_at, lesson.ends_at, 0.8, 5)
+        assert (record.status, record.first_join, record.last_leave, record.minutes_present) == (
+            expected.status,
+            expected.first_join,
+            expected.last_leave,
+            expected.minutes_present,
+        )
+    assert statuses(lesson)[late.username] == "late" and statuses(lesson)[devices.username] == "present"
+    assert compute_attendance(p.lesson.id) == 0

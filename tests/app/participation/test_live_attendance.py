@@ -1,5 +1,6 @@
 """Attendance from presence recorded by real Socket.IO clients against a real server process:
-the teacher ends a lesson that ran over, and the sheet is computed by the room's close."""
+the teacher ends a lesson that ran over, and the sheet is computed by the room's close; a
+recomputation afterwards gives the same records."""
 
 import time
 from datetime import timedelta
@@ -8,7 +9,9 @@ from sqlalchemy import select
 
 from app.core.models import utcnow
 from app.extensions import db
+from app.participation.attendance import compute_attendance
 from app.participation.models import AttendanceRecord
+from app.participation.recompute import COMPUTED_FIELDS
 from app.schedule.models import LiveSession
 from tests.app.live.conftest import wait_until
 
@@ -36,7 +39,7 @@ def _until(moment):
 
 
 def test_statuses_from_real_clients_with_devices_reconnects_and_overrun(
-    live_server_factory, connect, people, make_user
+    app, live_server_factory, connect, people, make_user
 ):
     on_time, two_devices, late, leaves, absent = [make_user(classes=[people.klass]) for _ in range(5)]
     server = live_server_factory(ATTENDANCE_LATE_MINUTES=0.05, ATTENDANCE_PRESENT_SHARE=0.8)
@@ -82,3 +85,14 @@ def test_statuses_from_real_clients_with_devices_reconnects_and_overrun(
     assert by_student[two_devices.id].minutes_present <= SECONDS / 60 + 0.05
     assert by_student[people.student.id].status == "absent"  # on the roster, never came
     assert people.teacher.id not in by_student
+
+    # Recomputing (here, with the server's settings) gives the same records the room's close wrote.
+    app.config.update(ATTENDANCE_LATE_MINUTES=0.05, ATTENDANCE_PRESENT_SHARE=0.8)
+    before = {student_id: _computed(record) for student_id, record in by_student.items()}
+    assert compute_attendance(lesson.id) == 0
+    db.session.commit()
+    assert {student_id: _computed(record) for student_id, record in records().items()} == before
+
+
+def _computed(record):
+    return tuple(getattr(record, name) for name in ("status", *COMPUTED_FIELDS))

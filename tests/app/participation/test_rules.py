@@ -2,7 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app.participation.rules import evaluate, merge_intervals
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.participation.rules import evaluate, merge_intervals, merge_sorted
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 END = START + timedelta(minutes=40)
@@ -63,3 +66,15 @@ def test_joining_early_then_coming_back_late_is_late():
 
 def test_merge_joins_touching_intervals():
     assert merge_intervals([(at(0), at(5)), (at(5), at(9)), (at(12), at(13))]) == [(at(0), at(9)), (at(12), at(13))]
+
+
+minutes = st.integers(min_value=-30, max_value=80)
+
+
+@given(st.lists(st.tuples(minutes, minutes | st.none()), max_size=8))
+def test_merging_intervals_streamed_in_start_order_gives_what_sorting_gives(pairs):
+    """The term's recomputation merges intervals as the database streams them (ordered by
+    start); the result is the one merge_intervals gives, for any overlap, gap or open end."""
+    intervals = [(at(a), at(b) if b is not None else None) for a, b in pairs]
+    streamed = merge_sorted(sorted(intervals, key=lambda pair: pair[0]))
+    assert [tuple(pair) for pair in streamed] == merge_intervals(intervals)
