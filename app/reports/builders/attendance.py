@@ -158,13 +158,29 @@ def _lessons_of_student(scope: Scope, title: str) -> Table:
     return Table("breakdown", title, cols, rows, None)
 
 
+def students_table(scope: Scope) -> Table:
+    """Every student of a school, stage or grade (the export academic affairs asks for)."""
+    grouped = q.attendance(scope, "student")
+    names = names_of_users(row["key"] for row in grouped)
+    classes = class_names_of_students(scope.school_id, names)
+    rows = [
+        {
+            "name": names.get(row["key"], ""),
+            "class": classes.get(row["key"], ""),
+            **_numbers(row),
+            "_drill": scope.with_kind("student", row["key"]),
+            "_label": names.get(row["key"], ""),
+        }
+        for row in grouped
+    ]
+    rows.sort(key=lambda r: (r["class"], r["name"]))
+    cols = [Column("name", _("Student"), "text"), Column("class", _("Class"), "text"), *columns()]
+    return Table("students", _("Students"), cols, rows, _total(rows))
+
+
 def build(scope: Scope) -> Report:
     days = day_table(scope)
-    return Report(
-        "attendance",
-        _("Attendance"),
-        scope,
-        headline(scope),
-        [breakdown(scope), days],
-        [trend_chart(days)],
-    )
+    tables = [breakdown(scope), days]
+    if scope.kind in ("school", "stage", "grade"):
+        tables.append(students_table(scope))
+    return Report("attendance", _("Attendance"), scope, headline(scope), tables, [trend_chart(days)])
