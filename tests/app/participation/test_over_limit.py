@@ -91,7 +91,7 @@ def test_a_second_run_notifies_nobody_again(app, people, make_lesson):
 
 
 def test_by_default_the_previous_local_day_is_flagged(app, people, make_lesson):
-    yesterday = previous_local_day(people.klass.parent.parent, utcnow())
+    yesterday = previous_local_day(people.school, utcnow())
     online(make_lesson, people.course, people.student, yesterday, 250)
     online(make_lesson, people.course, people.student, yesterday - timedelta(days=1), 250)  # not this run's day
 
@@ -105,3 +105,20 @@ def test_a_bad_date_is_refused_naming_the_option(app):
     result = app.test_cli_runner().invoke(args=["participation", "flag-over-limit", "--date", "2026-13-40"])
     assert result.exit_code != 0
     assert "--date" in result.output
+
+
+def test_a_long_running_process_flags_each_schools_day_once(app, people, make_lesson):
+    """What each live server's ticker does every few minutes: the previous local day, once."""
+    from app.participation.over_limit import flag_due
+
+    now = utcnow()
+    online(make_lesson, people.course, people.student, previous_local_day(people.school, now), 250)
+    done = {}
+
+    first = flag_due(now, done)
+    db.session.commit()
+    again = flag_due(now + timedelta(minutes=10), done)
+
+    assert [run.flagged for run in first if run.school_id == people.school.id] == [1]
+    assert again == []  # nothing left to do until the next local day
+    assert len(recipients(people.student)) == 2
