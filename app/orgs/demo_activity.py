@@ -174,7 +174,7 @@ def bring_to_life(school: OrgUnit, timetable: DemoTimetable, now: datetime, seed
         ended = lesson.ends_at + timedelta(minutes=rng.uniform(0.5, 2))
         stays = demo.stays(lesson, ended, rng)
         if lesson.class_id == demo.first_class.id and lesson.starts_at.astimezone(zone(demo.tz)).date() in shown_days:
-            in_room.append((lesson.id, teacher_id, stays))
+            in_room.append((lesson.id, teacher_id, stays, opened, ended))
             continue
         rooms.append(
             {"session_id": lesson.id, "opened_at": opened, "closed_at": ended, "ended_at": ended}
@@ -210,11 +210,12 @@ def bring_to_life(school: OrgUnit, timetable: DemoTimetable, now: datetime, seed
 def _hold_in_rooms(in_room, activity: DemoActivity, rng: random.Random) -> None:
     if not in_room:
         return
-    user_ids = {uid for _sid, teacher_id, stays in in_room for uid in [teacher_id, *stays]}
+    user_ids = {uid for _sid, teacher_id, stays, _opened, _ended in in_room for uid in [teacher_id, *stays]}
     users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
-    for session_id, teacher_id, stays in in_room:
+    for session_id, teacher_id, stays, opened, ended in in_room:
         session = db.session.get(LiveSession, session_id)
-        counts = hold_in_room(session, users[teacher_id], {users[sid]: s for sid, s in stays.items()}, rng)
+        students = {users[student_id]: intervals for student_id, intervals in stays.items()}
+        counts = hold_in_room(session, users[teacher_id], students, opened, ended, rng)
         for kind, count in counts.items():
             activity.room_events[kind] = activity.room_events.get(kind, 0) + count
 

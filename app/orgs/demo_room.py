@@ -1,8 +1,8 @@
 """Demo lessons held through the live room's own operations, at the times they happened:
 the teacher opens the room, students join and leave (presence), check in with the rotating
 code, raise hands and are called on, chat, answer a poll, and the teacher ends the lesson,
-which computes its attendance. Used for the first class's lessons, whose pages people open
-first; the rest of the school's lessons are written in bulk (demo_activity.py).
+which computes its attendance. Used for the first class's last two days of lessons, whose
+pages people open first; the rest are written in bulk (demo_activity.py).
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ STUDENT_LINES = (
 )
 POLL = ("本节课的重点你掌握了吗？", ["完全掌握", "基本掌握", "还有疑问", "没听懂"])
 QUIZ = ("3x + 5 = 20，x 等于多少？", ["3", "5", "15", "25"], [1])
+
+
+def _answer(quiz: bool, rng: random.Random) -> int:
+    """Most get the quiz right; in a poll most say they mostly understood."""
+    if quiz:
+        return QUIZ[2][0] if rng.random() < 0.8 else rng.choice((0, 2, 3))
+    return rng.choice((0, 1, 1, 2, 3))
 
 
 def _present_at(stays: list[tuple[datetime, datetime]], moment: datetime) -> bool:
@@ -79,10 +86,11 @@ def _events(session: LiveSession, teacher: User, stays: dict[User, list], ended_
     return sorted(events, key=lambda event: (event[0], event[1], event[3].id))
 
 
-def hold_in_room(session: LiveSession, teacher: User, stays: dict[User, list], rng: random.Random) -> dict:
-    """Run one past lesson through the room's operations; returns what happened, by kind."""
-    opened_at = session.starts_at - timedelta(minutes=rng.uniform(2, 5))
-    ended_at = session.ends_at + timedelta(minutes=rng.uniform(0.5, 2))
+def hold_in_room(
+    session: LiveSession, teacher: User, stays: dict[User, list], opened_at: datetime, ended_at: datetime, rng
+) -> dict:
+    """Run one past lesson through the room's operations: the teacher opens the room at
+    `opened_at` and ends the lesson at `ended_at`. Returns what happened, by kind."""
     operations.open_room(teacher, session, opened_at)
     intervals = {teacher.id: presence.connect(session.id, teacher.id, opened_at)[0]}
     quiz = session.course.subject == "数学"
@@ -109,8 +117,7 @@ def hold_in_room(session: LiveSession, teacher: User, stays: dict[User, list], r
                 data = {"question": question, "options": options, "seconds": 120}
                 poll = activities.open_poll(user, session, data | ({"correct": correct[0]} if correct else {}), moment)
             elif kind == "answer":
-                choice = 1 if quiz and rng.random() < 0.8 else rng.choice((0, 1, 1, 2, 3) if not quiz else (0, 2, 3))
-                activities.answer_poll(user, session, {"poll_id": poll.id, "choices": [choice]}, moment)
+                activities.answer_poll(user, session, {"poll_id": poll.id, "choices": [_answer(quiz, rng)]}, moment)
             elif kind == "poll_close":
                 activities.close_poll(user, session, {"poll_id": poll.id, "reveal": True}, moment)
             elif kind == "hand":
