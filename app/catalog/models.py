@@ -77,7 +77,7 @@ class Resource(TimestampMixin, Base):
     subject: Mapped[str | None] = mapped_column(String(40), index=True)
     stages: Mapped[list] = mapped_column(JSON, default=list)
     grades: Mapped[list] = mapped_column(JSON, default=list)
-    edition: Mapped[str | None] = mapped_column(String(80))
+    edition: Mapped[str | None] = mapped_column(String(80), index=True)
     chapter: Mapped[str | None] = mapped_column(String(200))
     duration_minutes: Mapped[int | None]
     language: Mapped[str | None] = mapped_column(String(20))

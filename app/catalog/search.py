@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import Float, Integer, case, event, exists, func, literal_column, select, text
+from sqlalchemy import Float, Integer, case, event, exists, func, literal_column, select, text, union
 from sqlalchemy.dialects.postgresql import JSONB
 
 from app.catalog.models import Resource
@@ -23,15 +23,43 @@ from courses import normalize, search_text, vocab
 SORTS = ("relevance", "newest", "shortest")
 MAX_QUERY_TERMS = 24  # a pasted paragraph still searches, on its first words
 MAX_QUERY_CHARS = 200
+# Counting 30,000 matches costs more than finding the first 20: counts stop here ("more than 1,000").
+COUNT_CAP = 1000
+RANK_CANDIDATES = 300  # PostgreSQL: how many title matches and matches are ranked (docs/catalog-search.md)
 # Lesson length buckets (minutes): short fits one primary period, long is a university pair.
 LENGTHS = {"short": (None, 20), "medium": (21, 45), "long": (46, None)}
 
 FTS_TABLE = "resource_fts"
+# PostgreSQL: the weighted vector is a stored generated column (titles weight A, the rest B) with a
+# GIN index, so neither matching nor ranking recomputes to_tsvector per row.
+PG_VECTOR_COLUMN = "search_vector"
+PG_INDEX = "ix_resource_search"
 PG_VECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, coalesce(resource.search_title, '')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(resource.search_body, '')), 'B'))"
+    "(setweight(to_tsvector('simple'::regconfig, coalesce(search_title, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(search_body, '')), 'B'))"
 )
-PG_TITLE_VECTOR = "to_tsvector('simple'::regconfig, coalesce(resource.search_title, ''))"
+# Titles alone, so the title matches of a common word are found without reading every match.
+PG_TITLE_INDEX = "ix_resource_search_title"
+PG_TITLE_VECTOR = "to_tsvector('simple'::regconfig, coalesce(search_title, ''))"
+_PG_DDL = (
+    f"ALTER TABLE resource ADD COLUMN IF NOT EXISTS {PG_VECTOR_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS ({PG_VECTOR}) STORED",
+    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON resource USING gin ({PG_VECTOR_COLUMN})",
+    f"CREATE INDEX IF NOT EXISTS {PG_TITLE_INDEX} ON resource USING gin (({PG_TITLE_VECTOR}))",
+    # The grade and stage filters (_list_contains) combine with the text index (BitmapAnd).
+    "CREATE INDEX IF NOT EXISTS ix_resource_grades ON resource USING gin ((grades::jsonb) jsonb_path_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_resource_stages ON resource USING gin ((stages::jsonb) jsonb_path_ops)",
+)
+PG_LIST_INDEXES = ("ix_resource_grades", "ix_resource_stages")
+
+# The newest-first listing (an empty query, sort "newest") reads this index instead of sorting the
+# school's whole catalog. PostgreSQL needs the NULLS LAST spelled out; SQLite's DESC already puts
+# NULLs last and its CREATE INDEX does not accept the words, so the models cannot declare it.
+NEWEST_INDEX = "ix_resource_newest"
+_NEWEST_COLUMNS = {
+    "postgresql": "school_id, withdrawn, source_updated_at DESC NULLS LAST, id DESC",
+    "sqlite": "school_id, withdrawn, source_updated_at DESC, id DESC",
+}
 
 _SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_title, search_body, "
@@ -55,24 +83,35 @@ def ensure_search_index(connection) -> None:
 
     SQLite: an external-content FTS5 table over resource(search_title, search_body) and the
     triggers that keep it in step, then a rebuild so existing rows are indexed.
-    PostgreSQL: a GIN expression index over the weighted tsvector the query uses.
+    PostgreSQL: the stored weighted tsvector column and its GIN index.
     """
     dialect = connection.dialect.name
+    ensure_newest_index(connection)
     if dialect == "sqlite":
         for statement in _SQLITE_DDL:
             connection.exec_driver_sql(statement)
         connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     elif dialect == "postgresql":
-        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_resource_search ON resource USING gin ({PG_VECTOR})")
+        for statement in _PG_DDL:
+            connection.exec_driver_sql(statement)
+
+
+def ensure_newest_index(connection) -> None:
+    if columns := _NEWEST_COLUMNS.get(connection.dialect.name):
+        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {NEWEST_INDEX} ON resource ({columns})")
 
 
 def drop_search_index(connection) -> None:
+    connection.exec_driver_sql(f"DROP INDEX IF EXISTS {NEWEST_INDEX}")
     if connection.dialect.name == "sqlite":
         for suffix in ("ai", "ad", "au"):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     elif connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_resource_search")
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {PG_INDEX}")
+        for name in (PG_TITLE_INDEX, *PG_LIST_INDEXES):
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        connection.exec_driver_sql(f"ALTER TABLE resource DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}")
 
 
 # metadata.create_all (tests, `flask demo`) builds the index with the table.
@@ -111,6 +150,14 @@ class SearchPage(Page):
     sort: str = "relevance"
     terms: list[str] = field(default_factory=list)
     notice: str | None = None  # None | "empty" | "no_terms" | "truncated" | "partial" | "no_results"
+    more: bool = False  # there are more than ``total`` matches (the count stopped at COUNT_CAP)
+
+    @property
+    def pages(self) -> int:
+        return super().pages + (1 if self.more else 0)
+
+    def meta(self) -> dict:
+        return {**super().meta(), "more": self.more}
 
     @property
     def message(self) -> str | None:
@@ -179,13 +226,27 @@ def apply_filters(query, filters: dict | None, dialect: str):
     return query
 
 
-def _match(query, terms: list[str], any_term: bool, dialect: str):
-    """``query`` narrowed to ``terms`` (all, or any), with (title-hit, score: lower is better) to rank by."""
+def _match(query, terms: list[str], any_term: bool, dialect: str, candidates: int = 0):
+    """``query`` narrowed to ``terms`` (all, or any): (matching query, the same query ready to rank,
+    (title-hit, score: lower is better) to rank by). The first is cheaper: counts and the newest
+    and shortest sorts use it."""
     if dialect == "postgresql":
-        tsquery = func.to_tsquery("simple", (" | " if any_term else " & ").join(f"'{term}'" for term in terms))
-        vector, title_vector = literal_column(PG_VECTOR), literal_column(PG_TITLE_VECTOR)
-        ranking = (title_vector.op("@@")(tsquery), -func.ts_rank(title_vector, tsquery))
-        return query.where(vector.op("@@")(tsquery)), ranking
+        joiner = " | " if any_term else " & "
+        tsquery = func.to_tsquery("simple", joiner.join(f"'{term}'" for term in terms))
+        # ":A" restricts a term to title lexemes: the title-first test reads the stored vector only.
+        title_query = func.to_tsquery("simple", joiner.join(f"'{term}':A" for term in terms))
+        vector = literal_column(f"resource.{PG_VECTOR_COLUMN}")
+        title_vector = literal_column(PG_TITLE_VECTOR.replace("search_title", "resource.search_title"))
+        ranking = (vector.op("@@")(title_query), -func.ts_rank(vector, tsquery))
+        matching = query.where(vector.op("@@")(tsquery))
+        # Ranking reads every candidate's row: a common word matches 10,000+ resources, so only the
+        # first `candidates` title matches and the first `candidates` matches are ranked.
+        ids = query.with_only_columns(Resource.id).order_by(None)
+        candidates = union(
+            ids.where(title_vector.op("@@")(tsquery)).limit(candidates),
+            ids.where(vector.op("@@")(tsquery)).limit(candidates),
+        )
+        return matching, query.where(Resource.id.in_(candidates.scalar_subquery())), ranking
     # Terms are letters, digits and ideographs only (search_text), quoted so none reads as syntax.
     expression = (" OR " if any_term else " AND ").join(f'"{term}"' for term in terms)
     matches = (
@@ -196,12 +257,18 @@ def _match(query, terms: list[str], any_term: bool, dialect: str):
         .cte("fts_matches")
         .prefix_with("MATERIALIZED")
     )
-    title_ids = (
-        text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :t")
-        .bindparams(t=f"search_title : ({expression})")
+    title_ids = _fts_ids(f"search_title : ({expression})")
+    # bm25 scores every match: only the relevance order pays for it, counts use the bare ids.
+    matching = query.where(Resource.id.in_(_fts_ids(expression)))
+    return matching, query.join(matches, matches.c.id == Resource.id), (Resource.id.in_(title_ids), matches.c.score)
+
+
+def _fts_ids(expression: str):
+    return (
+        text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m")
+        .bindparams(m=expression)
         .columns(rowid=Integer)
     )
-    return query.join(matches, matches.c.id == Resource.id), (Resource.id.in_(title_ids), matches.c.score)
 
 
 def _ordered(query, sort: str, ranking):
@@ -244,16 +311,19 @@ def search_resources(viewer, query_text: str | None, filters: dict | None = None
     base = apply_filters(base, filters, dialect)
     attempts = [False, True] if len(terms) > 1 else [False]
     for any_term in attempts if terms else [None]:
-        query, ranking = base, None
+        query, ranked, ranking = base, base, None
         if any_term is not None:
-            query, ranking = _match(base, terms, any_term, dialect)
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+            candidates = max(RANK_CANDIDATES, page * per_page)
+            query, ranked, ranking = _match(base, terms, any_term, dialect, candidates)
+            if sort != "relevance":
+                ranked, ranking = query, None
+        total, more = _capped_count(query, max(COUNT_CAP, page * per_page))
         if total:
             if any_term:
                 notice = "partial"
             offset = (page - 1) * per_page
-            result.items = list(db.session.scalars(_ordered(query, sort, ranking).limit(per_page).offset(offset)))
-            result.total = total
+            result.items = list(db.session.scalars(_ordered(ranked, sort, ranking).limit(per_page).offset(offset)))
+            result.total, result.more = total, more
             break
     else:
         notice = "no_results" if notice in (None, "truncated") else notice
@@ -261,9 +331,19 @@ def search_resources(viewer, query_text: str | None, filters: dict | None = None
     return result
 
 
+def _capped_count(query, cap: int) -> tuple[int, bool]:
+    """(matches counted up to ``cap``, whether there are more)."""
+    counted = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(cap + 1).subquery()))
+    return min(counted or 0, cap), (counted or 0) > cap
+
+
 def is_search_index_object(name: str, type_: str) -> bool:
     """Schema objects `ensure_search_index` adds that the models do not describe.
 
     Alembic's autogenerate (migrations/env.py) and the migration test skip them.
     """
-    return (type_ == "table" and name.startswith(FTS_TABLE)) or (type_ == "index" and name == "ix_resource_search")
+    return (
+        (type_ == "table" and name.startswith(FTS_TABLE))
+        or (type_ == "index" and name in (PG_INDEX, PG_TITLE_INDEX, NEWEST_INDEX, *PG_LIST_INDEXES))
+        or (type_ == "column" and name == PG_VECTOR_COLUMN)
+    )

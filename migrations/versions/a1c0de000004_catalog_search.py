@@ -1,7 +1,8 @@
 """catalog: search and ingest
 
 PostgreSQL: the GIN expression index becomes a stored, weighted tsvector column with a GIN
-index (app.catalog.search). Both databases: an index for the newest-first listing, and
+index, plus GIN indexes on titles, grades and stages (app.catalog.search). Both databases: an
+index on the textbook edition, one for the newest-first listing, and
 resources re-indexed so their subject's names (数学, math, ...) are search terms.
 
 Revision ID: a1c0de000004
@@ -38,6 +39,8 @@ _BATCH = 2000
 
 def upgrade():
     bind = op.get_bind()
+    with op.batch_alter_table('resource', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_resource_edition'), ['edition'], unique=False)
     if bind.dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")  # the expression index it replaces
         ensure_search_index(bind)
@@ -48,6 +51,8 @@ def upgrade():
 def downgrade():
     bind = op.get_bind()
     op.execute(f"DROP INDEX IF EXISTS {NEWEST_INDEX}")
+    with op.batch_alter_table('resource', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_resource_edition'))
     if bind.dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
         op.execute(f"ALTER TABLE resource DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}")
