@@ -16,7 +16,6 @@ from app.auth.models import Role, User
 from app.core.permissions import can
 from app.extensions import db
 from app.orgs.models import Course, OrgUnit, class_membership, course_class, course_teacher
-from app.orgs.permissions import is_school_staff
 from app.reports.report import REPORT_NAMES, REPORT_TITLES, Chart, Figure, Scope, Table
 from app.reports.report import scope_label as label_of_scope
 from app.reports.scopes import kind_label
@@ -82,7 +81,7 @@ def drill_url(scope: Scope) -> str:
 
 def may_see_daily(user) -> bool:
     """Stored daily reports are the whole school's: academic affairs and administrators."""
-    return bool(user.is_authenticated and is_school_staff(user, user.school_id))
+    return bool(user.is_authenticated and user.school_id and can(user, "reports.daily.view", user.school_id))
 
 
 def report_tabs(scope: Scope | None) -> list[tuple[str, str, str]]:

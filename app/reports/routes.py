@@ -5,16 +5,14 @@ from app/reports/report.py, the files from app/reports/serializers.py."""
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.core.permissions import require
-from app.core.storage import get_storage
+from app.core.storage import ObjectNotFound
 from app.extensions import db
-from app.orgs.models import OrgUnit
 from app.reports import bp, exports, serializers
+from app.reports.daily import daily_report_file, daily_reports
 from app.reports.models import DailyReport
 from app.reports.page_parts import (
     breadcrumbs,
@@ -166,24 +164,19 @@ def daily():
     """Stored daily reports of the school, newest first (academic affairs and administrators)."""
     if not may_see_daily(current_user):
         abort(403)
-    reports = db.session.scalars(
-        select(DailyReport)
-        .where(DailyReport.school_id == current_user.school_id)
-        .order_by(DailyReport.day.desc())
-        .limit(DAILY_LISTED)
-    ).all()
-    return render_template("reports/daily.html", reports=reports)
+    return render_template("reports/daily.html", reports=daily_reports(current_user.school_id, DAILY_LISTED))
 
 
 @bp.route("/daily/<int:report_id>.xlsx")
 @login_required
 def daily_download(report_id: int):
-    """A stored daily report, through a short-lived signed link of the storage."""
     if not may_see_daily(current_user):
         abort(403)
     stored = db.get_or_404(DailyReport, report_id)
     if stored.school_id != current_user.school_id:
         abort(404)
-    school = db.session.get(OrgUnit, stored.school_id)
-    filename = f"{_('Daily report')} - {school.name} - {stored.day.isoformat()}.xlsx"
-    return redirect(get_storage().url(stored.storage_key, expires=300, filename=filename))
+    try:
+        data, filename, mimetype = daily_report_file(stored)
+    except ObjectNotFound:
+        abort(404)  # the row outlived its file (storage emptied by hand)
+    return serializers.download_response(data, filename, mimetype)

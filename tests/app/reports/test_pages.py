@@ -229,11 +229,10 @@ def test_academic_affairs_lists_and_downloads_the_daily_reports(signed_in, peopl
     client = signed_in(people.academic_affairs)
     html = client.get("/reports/daily").get_data(as_text=True)
     assert html.index("Nov 6, 2026") < html.index("Nov 5, 2026")
-    link = client.get(f"/reports/daily/{newer.id}.xlsx")
-    assert link.status_code == 302
-    download = client.get(link.headers["Location"])
+    download = client.get(f"/reports/daily/{newer.id}.xlsx")
     assert download.status_code == 200 and download.get_data() == b"PK\x03\x04 daily"
-    assert "2026-11-06.xlsx" in unquote(download.headers["Content-Disposition"])
+    filename = unquote(download.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert filename == f"Daily report - {people.school.name} - 2026-11-06.xlsx"
     assert older.id != newer.id
 
 
@@ -245,3 +244,11 @@ def test_daily_reports_are_for_the_school_staff_only(signed_in, people):
     assert "No daily report has been stored yet." in signed_in(people.foreign_admin).get("/reports/daily").get_data(
         as_text=True
     )
+
+
+def test_a_daily_report_whose_file_is_gone_is_not_found(signed_in, people):
+    from app.core.storage import get_storage
+
+    stored = _stored_daily_report(people.school, date(2026, 11, 5))
+    get_storage().delete(stored.storage_key)
+    assert signed_in(people.academic_affairs).get(f"/reports/daily/{stored.id}.xlsx").status_code == 404
