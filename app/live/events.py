@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError
+from sqlalchemy.orm import lazyload
 
 from app.auth.models import User
 from app.auth.operations import user_for_token
@@ -59,7 +60,8 @@ def live_event(action: str, joined: bool = True):
         def run(self, data=None):
             data = data if isinstance(data, dict) else {}
             conn = self.connections.get(request.sid)
-            user = db.session.get(User, conn.user_id) if conn else None
+            # Roles load only if a rule asks (observers): the room's facts answer the rest.
+            user = db.session.get(User, conn.user_id, options=[lazyload(User.role_grants)]) if conn else None
             if user is None or not user.is_active:
                 return _refusal("unauthorized", _("Sign in to take part in the lesson."))
             g._login_user = user  # current_user (and the user's language) for this event

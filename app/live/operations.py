@@ -180,17 +180,6 @@ def hands_queue(session: LiveSession) -> list[HandRaise]:
     return list(db.session.scalars(query))
 
 
-def hand_raised(session: LiveSession, user_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(HandRaise.id).where(
-                HandRaise.session_id == session.id, HandRaise.user_id == user_id, HandRaise.lowered_at.is_(None)
-            )
-        )
-        is not None
-    )
-
-
 def set_hand(actor, session: LiveSession, data: dict, now: datetime | None = None) -> bool:
     now = now or utcnow()
     require_open(session)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import exists, func, select
 
 from app.auth.models import User
 from app.core.sanitizer import sanitize
 from app.extensions import db
 from app.live import facts, operations, presence
-from app.live.activities import open_checkin_window, poll_tally
-from app.live.models import ChatMessage, LessonRoomState, Poll, PollAnswer
+from app.live.activities import poll_tally
+from app.live.models import (
+    ChatMessage,
+    CheckInWindow,
+    ConfusionMark,
+    HandRaise,
+    LessonRoomState,
+    Mute,
+    Poll,
+    PollAnswer,
+)
 from app.schedule.models import LiveSession
 
 
@@ -103,6 +113,30 @@ def roster(session: LiveSession) -> list[dict]:
     return facts.of(session).roster()
 
 
+def _summary(session: LiveSession, user_id: int, now: datetime):
+    """The join's small facts in one statement: the confused count, the open check-in's end,
+    and whether the user's hand is up and the user is muted."""
+    since = now - timedelta(seconds=float(current_app.config["LIVE_CONFUSED_WINDOW_SECONDS"]))
+    confused = (
+        select(func.count(func.distinct(ConfusionMark.user_id)))
+        .where(ConfusionMark.session_id == session.id, ConfusionMark.created_at > since)
+        .scalar_subquery()
+    )
+    checkin_ends_at = (
+        select(CheckInWindow.ends_at)
+        .where(CheckInWindow.session_id == session.id, CheckInWindow.ends_at > now)
+        .order_by(CheckInWindow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    hand = exists().where(
+        HandRaise.session_id == session.id, HandRaise.user_id == user_id, HandRaise.lowered_at.is_(None)
+    )
+    muted = exists().where(Mute.session_id == session.id, Mute.user_id == user_id)
+    columns = (confused.label("confused"), checkin_ends_at.label("checkin_ends_at"))
+    return db.session.execute(select(*columns, hand.label("hand"), muted.label("muted"))).one()
+
+
 def room_state(user, session: LiveSession, state: LessonRoomState, now: datetime) -> dict:
     """The `state` payload: everything a client needs to draw the room after joining."""
     role = role_in(user, session)
@@ -124,9 +158,8 @@ def room_state(user, session: LiveSession, state: LessonRoomState, now: datetime
         if not staff:
             entry["my_choices"] = my_answers.get(item.id)
         poll_items.append(entry)
-    window = open_checkin_window(session, now)
-    muted = operations.muted_user_ids(session)
-    muted_me = not staff and (state.muted_all or user.id in muted)
+    summary = _summary(session, user.id, now)
+    muted_me = not staff and (state.muted_all or bool(summary.muted))
     payload = {
         "session": {
             "id": session.id,
@@ -140,8 +173,8 @@ def room_state(user, session: LiveSession, state: LessonRoomState, now: datetime
         "present": presence_list(session, now),
         "chat": [chat_message(m) for m in operations.chat_history(session)],
         "polls": poll_items,
-        "confused_count": operations.confused_count(session, now),
-        "checkin": {"open": window is not None, "ends_at": iso(window.ends_at) if window else None},
+        "confused_count": summary.confused,
+        "checkin": {"open": summary.checkin_ends_at is not None, "ends_at": iso(summary.checkin_ends_at)},
         "muted_all": state.muted_all,
         "closed": state.closed,
         "ended_at": iso(state.ended_at or state.closed_at),
@@ -149,7 +182,7 @@ def room_state(user, session: LiveSession, state: LessonRoomState, now: datetime
     if staff:
         payload["roster"] = roster(session)
         payload["hands"] = hands(session)
-        payload["muted"] = muted
+        payload["muted"] = operations.muted_user_ids(session)
     else:
-        payload["hand"] = {"raised": operations.hand_raised(session, user.id)}
+        payload["hand"] = {"raised": bool(summary.hand)}
     return payload
