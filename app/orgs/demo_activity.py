@@ -191,11 +191,12 @@ def bring_to_life(school: OrgUnit, timetable: DemoTimetable, now: datetime, seed
         db.session.execute(insert(PresenceInterval), intervals)
     activity.intervals, activity.in_room = len(intervals), len(in_room)
     _hold_in_rooms(in_room, activity, rng)
+    # Before the recomputation: the rollups it triggers count resource minutes too.
+    activity.watched = _watch_resources(demo, timetable, rng)
     recompute_sessions([lesson.id for lesson in lessons], now)
     student_id, day = demo.excused
     if student_id is not None and day is not None:
         activity.excused = _excuse(demo.first_class, student_id, day, demo.tz, now)
-    activity.watched = _watch_resources(demo, timetable, rng)
     _log_call(demo.first_class, demo.silent, now, demo.tz)
     activity.attendance = dict(
         db.session.execute(
