@@ -72,8 +72,6 @@ class Ticker:
         self.sent_codes: dict[tuple, int] = {}  # window -> step last sent by this process
         # Keyed with the creation time too: ids come back after rows are deleted (SQLite).
         self.policy_limits: dict[tuple, float | None] = {}
-        self.next_daily = 0.0
-        self.flagged_days: dict[int, object] = {}  # school -> the last local day flagged by this process
 
     def tick(self, now: datetime) -> None:
         heartbeat = float(current_app.config["LIVE_HEARTBEAT_SECONDS"])
@@ -91,21 +89,6 @@ class Ticker:
         ).all()
         for room_state, session in rows:
             self.room(room_state, session, now)
-        self.daily(now)
-
-    def daily(self, now: datetime) -> None:
-        """Every few minutes: the daily jobs of days that ended (idempotent, so every process may try)."""
-        if time.monotonic() < self.next_daily:
-            return
-        self.next_daily = time.monotonic() + 600
-        from app.participation.over_limit import flag_due
-
-        try:
-            flag_due(now, self.flagged_days)
-            db.session.commit()
-        except Exception:  # the live room must not stop for a daily job
-            db.session.rollback()
-            log.exception("daily study-time flags failed")
 
     def room(self, room_state: LessonRoomState, session: LiveSession, now: datetime) -> None:
         emits = []

@@ -14,8 +14,13 @@ from app.extensions import db
 
 
 def register(app: Flask) -> None:
+    from app.participation.over_limit import start_daily_flags
+
     app.cli.add_command(participation)
     app.cli.add_command(xapi)
+    # The first request a serving process answers starts its over-limit check (not in tests,
+    # not in CLI commands, which answer no requests).
+    app.before_request(lambda: start_daily_flags(app))
 
 
 @click.group(help="Attendance and participation records.")

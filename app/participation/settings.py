@@ -14,6 +14,8 @@ DEFAULTS = {
     "RESOURCE_COMPLETE_SHARE": 0.9,
     # Days without any participation before a student is listed as "not reached".
     "PARTICIPATION_NOT_REACHED_DAYS": 2,
+    # Serving processes flag over-limit study days themselves (0: only `flask participation flag-over-limit`).
+    "PARTICIPATION_FLAGS_IN_PROCESS": True,
     "XAPI_LRS_URL": None,
     "XAPI_LRS_USER": None,
     "XAPI_LRS_PASSWORD": None,
@@ -29,6 +31,7 @@ _TYPES = {
     "ATTENDANCE_LATE_MINUTES": float,
     "RESOURCE_COMPLETE_SHARE": float,
     "PARTICIPATION_NOT_REACHED_DAYS": int,
+    "PARTICIPATION_FLAGS_IN_PROCESS": lambda value: str(value).strip().lower() not in ("0", "false", "no", "off", ""),
     "XAPI_BATCH_SIZE": int,
     "XAPI_MAX_ATTEMPTS": int,
 }
