@@ -1,8 +1,8 @@
 """Demo lessons held through the live room's own operations, at the times they happened:
 the teacher opens the room, students join and leave (presence), check in with the rotating
 code, raise hands and are called on, chat, answer a poll, and the teacher ends the lesson,
-which computes its attendance. Used for the first class's last two days of lessons, whose
-pages people open first; the rest are written in bulk (demo_activity.py).
+which computes its attendance. Used for the first class's last lessons, whose pages people
+open first; the rest are written in bulk (demo_activity.py).
 """
 
 from __future__ import annotations
