@@ -213,8 +213,8 @@ def build_timetable(school: OrgUnit, now: datetime) -> DemoTimetable:
 
 
 def _cancel_one(classes, now: datetime) -> LiveSession | None:
-    """The history teacher of the first class is at a district training one day last week."""
-    unit, _index, courses = classes[0]
+    """The first class's history teacher was at a district training a few days ago."""
+    _unit, _index, courses = classes[0]
     course = courses.get("历史")
     if course is None:
         return None
