@@ -252,3 +252,24 @@ def test_a_daily_report_whose_file_is_gone_is_not_found(signed_in, people):
     stored = _stored_daily_report(people.school, date(2026, 11, 5))
     get_storage().delete(stored.storage_key)
     assert signed_in(people.academic_affairs).get(f"/reports/daily/{stored.id}.xlsx").status_code == 404
+
+
+def test_every_report_renders_at_every_level_with_a_week_of_lessons(signed_in, people, week):
+    client = signed_in(people.academic_affairs)
+    levels = {
+        "school": people.school.id,
+        "grade": people.klass.parent.id,
+        "class": people.klass.id,
+        "course": people.course.id,
+        "teacher": people.teacher.id,
+        "student": week.students.sometimes.id,
+    }
+    statuses = {}
+    for name in ["", *REPORTS]:
+        for kind, ident in levels.items():
+            answer = client.get(f"/reports/{name}", query_string=_week_args(week, scope=kind, id=ident))
+            statuses[(name, kind)] = answer.status_code
+            if name and answer.status_code == 200:
+                download = client.get(f"/reports/{name}.xlsx", query_string=_week_args(week, scope=kind, id=ident))
+                statuses[(name, kind, "xlsx")] = download.status_code
+    assert {key: status for key, status in statuses.items() if status != 200} == {}
