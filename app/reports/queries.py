@@ -148,6 +148,8 @@ def attendance(scope, group_by=None) -> list[dict] | dict:
         if group_by == "student":
             return _attendance_by_student_of_lessons(scope)
         return lesson_counts(scope, column)
+    if scope.kind in UNIT_KINDS and group_by != "student":
+        return _unit_attendance(scope, group_by)
     columns = _student_day_columns()
     keys = [c.name for c in columns]
     R = StudentDayRollup
@@ -156,6 +158,32 @@ def attendance(scope, group_by=None) -> list[dict] | dict:
         return dict(zip(keys, row, strict=True))
     key = {"day": R.day, "student": R.student_id}[group_by]
     query = select(key.label("key"), *columns).where(*student_day_filter(scope)).group_by(key)
+    return _rows_as_dicts(db.session.execute(query), ["key", *keys])
+
+
+UNIT_KINDS = ("school", "stage", "grade")
+
+
+def _unit_attendance(scope, group_by) -> list[dict] | dict:
+    """A unit's totals (or days) from its class-day rows: a few thousand rows for a whole term.
+    A student in two classes of the unit counts in each."""
+    C = ClassDayRollup
+    columns = [
+        _sum(C.slots).label("slots"),
+        _sum(C.attended).label("attended"),
+        *[_sum(getattr(C, key)).label(key) for key in STATUS_KEYS],
+        _sum(C.live_minutes).label("live_minutes"),
+        _sum(C.resource_minutes).label("resource_minutes"),
+        _sum(C.over_limit_students).label("over_limit_days"),
+    ]
+    conditions = [C.school_id == scope.school_id, C.day >= scope.first, C.day <= scope.last]
+    classes = scopes.class_ids(scope)
+    if classes is not None:
+        conditions.append(C.class_id.in_(sorted(classes) or [-1]))
+    keys = [c.name for c in columns]
+    if group_by is None:
+        return dict(zip(keys, db.session.execute(select(*columns).where(*conditions)).one(), strict=True))
+    query = select(C.day.label("key"), *columns).where(*conditions).group_by(C.day)
     return _rows_as_dicts(db.session.execute(query), ["key", *keys])
 
 

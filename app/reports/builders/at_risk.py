@@ -1,50 +1,86 @@
 """Students at risk: attendance below REPORTS_AT_RISK_ATTENDANCE over the chosen days (once they
-had REPORTS_AT_RISK_MIN_LESSONS lessons), or not reached (app/participation/reach: no
-participation for PARTICIPATION_NOT_REACHED_DAYS days and nobody reached them since), as of the
-end of the range."""
+had REPORTS_AT_RISK_MIN_LESSONS lessons), or not reached as of the range's last day.
+
+"Not reached" is the participation rule (app/participation/reach.py: no participation for
+PARTICIPATION_NOT_REACHED_DAYS days, and no contact that reached them since) read from the
+student-day rollups, so it can be asked of any past day and costs one small query; the
+participation page's live list remains the place to act on it.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
 
-from app.core.models import utcnow
-from app.participation import reach
+from app.extensions import db
+from app.orgs.models import OrgUnit, class_membership
+from app.participation.models import ContactLog, ContactOutcome
+from app.participation.settings import setting as participation_setting
 from app.reports import queries as q
 from app.reports import scopes
 from app.reports.builders.common import class_names_of_students, names_of_users
+from app.reports.models import StudentDayRollup
 from app.reports.report import Chart, Column, Figure, Report, Scope, Series, Table
 from app.reports.settings import setting
 from app.schedule.loading import school_timezone
 from app.schedule.policy_index import day_start
 
 BUCKETS = (0.2, 0.4, 0.6, 0.8, 1.0001)
+R = StudentDayRollup
+ACTIVE = or_(R.attended > 0, R.live_minutes > 0, R.resource_minutes > 0)
 
 
-def _not_reached(scope: Scope) -> dict[int, object]:
-    """student id -> NotReached, for the scope's students, as of the end of its last day."""
-    now = min(utcnow(), day_start(scope.last + timedelta(days=1), school_timezone(scope.school_id)))
-    if scope.kind in ("course", "teacher", "student"):
-        from sqlalchemy import select
+def _scope_students(scope: Scope) -> set[int]:
+    found = scopes.student_ids(scope)
+    if found is not None:
+        return found
+    classes = select(OrgUnit.id).where(OrgUnit.school_id == scope.school_id, OrgUnit.kind == "class")
+    return set(db.session.scalars(select(class_membership.c.user_id).where(class_membership.c.class_id.in_(classes))))
 
-        from app.extensions import db
-        from app.orgs.models import class_membership, course_class
 
-        if scope.kind == "student":
-            query = select(class_membership.c.class_id).where(class_membership.c.user_id == scope.id)
-        else:
-            query = select(course_class.c.class_id).where(
-                course_class.c.course_id.in_(scopes.course_ids(scope) or [-1])
+def _not_reached(scope: Scope) -> dict[int, date | None]:
+    """student id -> their last day with participation (None: none on record), for the scope's
+    students silent for the N days ending on its last day and not reached by a contact since."""
+    days = int(participation_setting("PARTICIPATION_NOT_REACHED_DAYS"))
+    window_first = scope.last - timedelta(days=days - 1)
+    students = _scope_students(scope)
+    active = set(
+        db.session.scalars(
+            select(R.student_id)
+            .where(R.school_id == scope.school_id, R.day >= window_first, R.day <= scope.last, ACTIVE)
+            .distinct()
+        )
+    )
+    silent = students - active
+    if not silent:
+        return {}
+    since = day_start(window_first, school_timezone(scope.school_id))
+    reached = set(
+        db.session.scalars(
+            select(ContactLog.student_id).where(
+                ContactLog.school_id == scope.school_id,
+                ContactLog.outcome == ContactOutcome.REACHED,
+                ContactLog.contacted_at >= since,
             )
-        class_ids = set(db.session.scalars(query))
-        if not class_ids:
-            return {}
-    else:
-        class_ids = scopes.class_ids(scope)
-    found = reach.not_reached(scope.school_id, class_ids, now=now)
-    wanted = scopes.student_ids(scope) if scope.kind in ("course", "teacher", "student") else None
-    return {item.student.id: item for item in found if wanted is None or item.student.id in wanted}
+        )
+    )
+    return {student_id: None for student_id in silent - reached}
+
+
+def _last_active_days(student_ids, before: date) -> dict[int, date]:
+    result = {}
+    ids = sorted(student_ids)
+    for index in range(0, len(ids), 500):
+        result.update(
+            db.session.execute(
+                select(R.student_id, func.max(R.day))
+                .where(R.student_id.in_(ids[index : index + 500]), R.day <= before, ACTIVE)
+                .group_by(R.student_id)
+            ).all()
+        )
+    return result
 
 
 def _assess(scope: Scope):
@@ -75,18 +111,18 @@ def headline(scope: Scope, assessed=None) -> list[Figure]:
 def students_table(scope: Scope, assessed) -> Table:
     per_student, rates, low, silent, threshold = assessed
     ids = low | set(silent)
+    last_days = _last_active_days(ids, scope.last)
     names = names_of_users(ids)
     classes = class_names_of_students(scope.school_id, ids)
     rows = []
     for student_id in ids:
         row = per_student.get(student_id, {})
-        item = silent.get(student_id)
         reasons = []
         if student_id in low:
             reasons.append(_("Low attendance"))
-        if item is not None:
+        if student_id in silent:
             reasons.append(_("Not reached"))
-        last_seen = item.last_participation_at if item is not None else None
+        last_seen = last_days.get(student_id)
         rows.append(
             {
                 "name": names.get(student_id, ""),
@@ -95,7 +131,7 @@ def students_table(scope: Scope, assessed) -> Table:
                 "attended": int(row.get("attended") or 0),
                 "absent": int(row.get("absent") or 0),
                 "rate": rates.get(student_id),
-                "last_seen": last_seen.date() if last_seen else None,
+                "last_seen": last_seen,
                 "reason": "、".join(reasons),
                 "_drill": scope.with_kind("student", student_id),
                 "_label": names.get(student_id, ""),

@@ -53,11 +53,11 @@ def _student_days(scope: Scope) -> dict:
 
 
 def day_table(scope: Scope) -> Table:
-    over = dict(
-        db.session.execute(
-            select(R.day, func.count()).where(*q.student_day_filter(scope), R.over_limit).group_by(R.day)
-        ).all()
-    )
+    if scope.kind in q.UNIT_KINDS:  # the class-day rows: small for a whole term
+        over = {row["key"]: row["over_limit_days"] for row in q.attendance(scope, "day")}
+    else:
+        query = select(R.day, func.count()).where(*q.student_day_filter(scope), R.over_limit).group_by(R.day)
+        over = dict(db.session.execute(query).all())
     lessons = by_day(q.lesson_counts(scope, LessonRollup.day), scope, ("over_length", "short_break"))
     rows = [
         {
