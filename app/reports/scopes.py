@@ -82,7 +82,8 @@ def parse_scope(cls, args, user, now: datetime | None = None):
             ident = int(str(raw_id).strip())
         except ValueError:
             raise ReportError("id", _("Choose what to report on.")) from None
-    if not _exists(school_id, kind, ident):
+    # Ids beyond a 32-bit integer exist nowhere (PostgreSQL would refuse to compare them).
+    if not 0 < ident < 2**31 or not _exists(school_id, kind, ident):
         raise ReportError("id", _("There is no such %(kind)s in your school.", kind=kind_label(kind).lower()))
     return cls(school_id, kind, ident, first, last)
 
