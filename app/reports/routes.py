@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from app.core.permissions import require
 from app.core.storage import ObjectNotFound
@@ -28,6 +27,7 @@ from app.reports.report import scope_label as label_of_scope
 
 install_template_helpers(bp)
 
+FILTER_ARGS = ("from", "to")  # kept when the picked scope replaces `scope` and `id`
 DAILY_LISTED = 120  # about four months of school days
 
 
@@ -36,11 +36,10 @@ def _canonical_filters():
     pick = request.args.get("pick")
     if pick is None:
         return None
-    args = MultiDict(request.args)
-    args.pop("pick")
     kind, _sep, ident = pick.partition(":")
-    args["scope"], args["id"] = kind, ident
-    return redirect(url_for(request.endpoint, **(request.view_args or {}), **args.to_dict()))
+    args = {key: request.args[key] for key in FILTER_ARGS if request.args.get(key)}
+    args.update(scope=kind, id=ident)
+    return redirect(url_for(request.endpoint, **(request.view_args or {}), **args))
 
 
 def _error_status(error: ReportError) -> int:

@@ -57,6 +57,15 @@ def test_the_filter_form_leads_to_a_shareable_address_with_scope_and_id(signed_i
     assert query == {"scope": ["class"], "id": [str(people.klass.id)], "from": [DAYS["from"]], "to": [DAYS["to"]]}
 
 
+def test_the_filter_form_keeps_only_the_filters(signed_in, people):
+    client = signed_in(people.academic_affairs)
+    answer = _get(client, "/reports/", pick=f"class:{people.klass.id}", endpoint="x", _external="1")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("/reports/?")
+    assert set(parse_qs(urlsplit(answer.headers["Location"]).query)) == {"scope", "id", "from", "to"}
+    assert _get(client, "/reports/", pick="nonsense").status_code == 302
+
+
 def test_a_teacher_sees_their_courses_and_nothing_else(signed_in, people):
     client = signed_in(people.teacher)
     html = _get(client, "/reports/").get_data(as_text=True)
@@ -119,6 +128,13 @@ def test_another_schools_class_is_not_found(signed_in, people, make_class, make_
     assert "There is no such class in your school." in answer.get_data(as_text=True)
     assert _get(client, "/reports/attendance.xlsx", scope="class", id=foreign_class.id).status_code == 404
     assert _get(client, "/reports/attendance.csv", scope="planet", id=1).status_code == 400
+
+
+@pytest.mark.parametrize("ident", ["99999999999999999999", "2147483648", "0"])
+def test_an_id_that_cannot_exist_is_not_found(signed_in, people, ident):
+    client = signed_in(people.academic_affairs)
+    for kind in ("class", "course", "student"):
+        assert _get(client, "/reports/attendance", scope=kind, id=ident).status_code == 404, kind
 
 
 def test_an_unknown_report_is_not_found(signed_in, people):
