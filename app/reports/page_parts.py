@@ -117,11 +117,15 @@ def field_label(field: str) -> str:
 
 def scope_choices(visible: list[tuple[str, int, str]], current: Scope | None) -> list[tuple[str, str]]:
     """("kind:id", "Kind: name") for the picker; the scope being shown is always among them."""
-    choices = [(f"{kind}:{ident}", f"{kind_label(kind)}: {name}") for kind, ident, name in visible]
+
+    def text(kind: str, name: str) -> str:
+        return _("%(kind)s: %(name)s", kind=kind_label(kind), name=name)
+
+    choices = [(f"{kind}:{ident}", text(kind, name)) for kind, ident, name in visible]
     if current is not None:
         key = f"{current.kind}:{current.id}"
         if key not in {choice[0] for choice in choices}:
-            choices.insert(0, (key, f"{kind_label(current.kind)}: {label_of_scope(current)}"))
+            choices.insert(0, (key, text(current.kind, label_of_scope(current))))
     return choices
 
 
