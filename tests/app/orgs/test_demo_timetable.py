@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.catalog.sample import load_sample_catalog
 from app.extensions import db
 from app.orgs.demo import seed_demo_school
-from app.orgs.demo_timetable import build_timetable, class_week, local_today
+from app.orgs.demo_timetable import build_timetable, class_week, local_today, qa_start
 from app.schedule.models import LiveSession
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -53,15 +53,26 @@ def test_on_a_school_morning_the_timetable_keeps_to_the_policy_without_a_warning
 @pytest.mark.parametrize(
     ("local_now", "first_start"),
     [
-        (datetime(2026, 12, 5, 20, 7), datetime(2026, 12, 5, 20, 20)),  # a Saturday evening
-        (datetime(2026, 12, 2, 15, 10), datetime(2026, 12, 2, 15, 50)),  # after the last period
+        (datetime(2026, 12, 2, 14, 55), None),  # lessons still to come today
+        (datetime(2026, 12, 5, 10, 3), datetime(2026, 12, 5, 10, 10)),  # a Saturday morning
+        (datetime(2026, 12, 2, 15, 10), datetime(2026, 12, 2, 15, 50)),  # after the last period, and a break
         (datetime(2026, 12, 6, 23, 55), datetime(2026, 12, 6, 23, 20)),  # just before midnight: under way
     ],
 )
-def test_when_no_lesson_is_left_today_every_class_gets_a_qa_lesson_soon(app, local_now, first_start):
-    timetable = _seeded(local_now.replace(tzinfo=ZONE).astimezone(UTC))
+def test_qa_lessons_start_within_minutes_once_no_regular_lesson_is_left_today(local_now, first_start):
+    now = local_now.replace(tzinfo=ZONE).astimezone(UTC)
 
-    qa = [lesson for lesson in _today(local_now.date()) if "答疑" in lesson.title]
-    assert len(qa) == 24
-    assert {lesson.starts_at.astimezone(ZONE).replace(tzinfo=None) for lesson in qa} == {first_start}
-    assert timetable.warnings > 0  # out of school hours or days: allowed, with the policy's warnings
+    start = qa_start(now, local_now.date(), "Asia/Shanghai")
+
+    assert (start.astimezone(ZONE).replace(tzinfo=None) if start else None) == first_start
+
+
+def test_on_a_weekend_evening_every_class_has_a_qa_lesson_today_that_only_warns(app):
+    saturday_evening = datetime(2026, 12, 5, 20, 7, tzinfo=ZONE)
+
+    timetable = _seeded(saturday_evening.astimezone(UTC))
+
+    qa = [lesson for lesson in _today(saturday_evening.date()) if "答疑" in lesson.title]
+    assert len(qa) == 24 and {lesson.starts_at.astimezone(ZONE).hour for lesson in qa} == {20}
+    assert {lesson.course.subject for lesson in qa} == {"语文", "数学", "英语", "历史"}
+    assert timetable.warnings > 0  # out of school hours and days: allowed, with the policy's warnings
