@@ -282,10 +282,11 @@ def harvest_source(source: CatalogSource, *, full: bool = False, allow_local_fil
 
 
 def _refresh_statistics(added: int) -> None:
-    """PostgreSQL plans from table statistics; after a big first harvest they still describe an
-    empty table, and the planner then scans every resource instead of the search index
-    (measured 5 s instead of 40 ms per query). ANALYZE samples, so it stays cheap."""
-    if added >= ANALYZE_AFTER_ADDED and db.session.get_bind().dialect.name == "postgresql":
+    """Both databases plan from table statistics; after a big first harvest they still describe
+    an empty table. PostgreSQL then scanned every resource instead of the search index (5 s
+    instead of 40 ms per query); SQLite drove filtered searches from the listing index instead
+    of the text matches (15 ms instead of 6 ms of CPU). ANALYZE samples, so it stays cheap."""
+    if added >= ANALYZE_AFTER_ADDED and db.session.get_bind().dialect.name in ("postgresql", "sqlite"):
         db.session.execute(text("ANALYZE resource"))
         db.session.execute(text("ANALYZE resource_origin"))
 

@@ -249,8 +249,14 @@ def _match(query, terms: list[str], any_term: bool, dialect: str, candidates: in
         return matching, query.where(Resource.id.in_(candidates.scalar_subquery())), ranking
     # Terms are letters, digits and ideographs only (search_text), quoted so none reads as syntax.
     expression = (" OR " if any_term else " AND ").join(f'"{term}"' for term in terms)
+    # Bounded like PostgreSQL's: the best `candidates` by bm25 (title weight 10, so title matches
+    # lead); search_resources falls back to every match when filters leave too few of them.
+    bound = f" ORDER BY score LIMIT {int(candidates)}" if candidates else ""
     matches = (
-        text(f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m")
+        text(
+            f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m"
+            + bound
+        )
         .bindparams(m=expression)
         .columns(id=Integer, score=Float)
         # Materialized: otherwise SQLite runs the MATCH once per candidate row (500 ms instead of 1 ms).
@@ -313,7 +319,9 @@ def search_resources(viewer, query_text: str | None, filters: dict | None = None
     for any_term in attempts if terms else [None]:
         query, ranked, ranking = base, base, None
         if any_term is not None:
-            candidates = max(RANK_CANDIDATES, page * per_page)
+            # SQLite picks its candidates before the filters apply, so filtered queries rank every match.
+            unfiltered = not any(value not in (None, "", []) for value in (filters or {}).values())
+            candidates = max(RANK_CANDIDATES, page * per_page) if dialect == "postgresql" or unfiltered else 0
             query, ranked, ranking = _match(base, terms, any_term, dialect, candidates)
             if sort != "relevance":
                 ranked, ranking = query, None
@@ -323,6 +331,11 @@ def search_resources(viewer, query_text: str | None, filters: dict | None = None
                 notice = "partial"
             offset = (page - 1) * per_page
             result.items = list(db.session.scalars(_ordered(ranked, sort, ranking).limit(per_page).offset(offset)))
+            if ranking is not None and len(result.items) < min(per_page, total - offset):
+                # Filters left fewer bounded candidates than the page needs: rank every match.
+                _, ranked, ranking = _match(base, terms, any_term, dialect)
+                page_query = _ordered(ranked, sort, ranking).limit(per_page).offset(offset)
+                result.items = list(db.session.scalars(page_query))
             result.total, result.more = total, more
             break
     else:
