@@ -1,5 +1,7 @@
 """One background task per process: server heartbeats, presence sweep, reminders, time limits.
 
+The clients' heartbeats are collected by the namespace and written here, once a tick.
+
 Every process runs it. Work that must happen once (a reminder, closing a room, closing a
 timed poll) is claimed with a conditional UPDATE, so exactly one process wins and announces
 it; announcements reach every process's clients through the message queue. Rotating
@@ -76,9 +78,13 @@ class Ticker:
     def tick(self, now: datetime) -> None:
         heartbeat = float(current_app.config["LIVE_HEARTBEAT_SECONDS"])
         # Half a heartbeat, so a killed process has lost less than one heartbeat of presence.
+        beats = self.namespace.take_beats()
         if time.monotonic() - self.last_touch >= heartbeat / 2:
             self.last_touch = time.monotonic()
             presence.touch(self.namespace.local_intervals(), now)
+            db.session.commit()
+        elif beats:  # the clients' heartbeats since the last tick, in one statement
+            presence.touch(beats, now)
             db.session.commit()
         presence.sweep(now)
         db.session.commit()

@@ -11,6 +11,7 @@ import asyncio
 import random
 import re
 import time
+from datetime import datetime
 
 import aiohttp
 import socketio
@@ -32,7 +33,7 @@ def student_worker(urls, tokens, session_id, go_home, results, connect_timeout=1
 async def _students(urls, tokens, session_id, go_home, connect_timeout):
     connector = aiohttp.TCPConnector(limit=0)
     http = aiohttp.ClientSession(connector=connector)
-    receipts: list[tuple[str, float]] = []
+    receipts: list[tuple[str, float, float]] = []
     joined: list[tuple[float, float]] = []
     failures: list[str] = []
     clients: list[socketio.AsyncClient] = []
@@ -43,7 +44,9 @@ async def _students(urls, tokens, session_id, go_home, connect_timeout):
 
         @client.on("chat", namespace=NAMESPACE)
         def on_chat(message):
-            receipts.append((message.get("text_html", ""), time.time()))
+            # `at` is when the server stored the message: it splits the latency in two.
+            stored = datetime.fromisoformat(message["at"]).timestamp() if message.get("at") else float("nan")
+            receipts.append((message.get("text_html", ""), time.time(), stored))
 
         async with gate:
             started = time.time()
@@ -97,10 +100,10 @@ async def _students(urls, tokens, session_id, go_home, connect_timeout):
     await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
     await http.close()
     parsed = []
-    for text, at in receipts:
+    for text, at, stored in receipts:
         match = SEQUENCE.search(text)
         if match:
-            parsed.append((int(match.group(1)), at))
+            parsed.append((int(match.group(1)), at, stored))
     return {
         "joined": joined,
         "failures": failures[:5],
