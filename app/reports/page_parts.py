@@ -4,6 +4,7 @@ script, the scope picker's choices, links from figures and rows, and breadcrumbs
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 from flask import request, url_for
@@ -102,6 +103,39 @@ def install_template_helpers(bp) -> None:
     bp.add_app_template_global(chart_axis_label, "chart_axis_label")
     bp.add_app_template_global(series_kinds, "series_kinds")
     bp.add_app_template_global(drill_url, "drill_url")
+
+
+PAGE_ROWS = 100  # rows of a table shown at once; downloads always hold every row
+PAGE_KEPT = ("scope", "id", "from", "to")
+
+
+def paginate(table: Table, page_arg: str | None) -> tuple[Table, dict | None]:
+    """The table cut to one page of rows (totals stay those of every row) and the paging links;
+    the page is the `<table>_page` query argument, anything unreadable is the first page."""
+    total = len(table.rows)
+    if total <= PAGE_ROWS:
+        return table, None
+    pages = (total + PAGE_ROWS - 1) // PAGE_ROWS
+    try:
+        page = min(max(int(page_arg or 1), 1), pages)
+    except ValueError:
+        page = 1
+    start = (page - 1) * PAGE_ROWS
+    key = f"{table.name}_page"
+
+    def link(number: int) -> str:
+        kept = {name: value for name, value in request.args.items() if name in PAGE_KEPT or name.endswith("_page")}
+        args = {**kept, key: number}
+        return url_for(request.endpoint, **(request.view_args or {}), **args) + f"#table-{table.name}"
+
+    paging = {
+        "first": start + 1,
+        "last": min(start + PAGE_ROWS, total),
+        "total": total,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+    }
+    return replace(table, rows=table.rows[start : start + PAGE_ROWS]), paging
 
 
 def field_label(field: str) -> str:

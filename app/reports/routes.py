@@ -19,6 +19,7 @@ from app.reports.page_parts import (
     figure_url,
     install_template_helpers,
     may_see_daily,
+    paginate,
     scope_choices,
 )
 from app.reports.permissions import visible_scopes
@@ -124,9 +125,15 @@ def report_page(name: str):
         return _error_page("reports/report.html", error, report=None, name=name, title=title, names=REPORT_NAMES,
                            titles=REPORT_TITLES)  # fmt: skip
     report = build_report(name, scope)
+    shown, paging = [], {}
+    for table in report.tables:
+        page, paging[table.name] = paginate(table, request.args.get(f"{table.name}_page"))
+        shown.append(page)
     return render_template(
         "reports/report.html",
         report=report,
+        shown_tables=shown,
+        paging=paging,
         name=name,
         title=title,
         scope=scope,

@@ -289,3 +289,38 @@ def test_every_report_renders_at_every_level_with_a_week_of_lessons(signed_in, p
                 download = client.get(f"/reports/{name}.xlsx", query_string=_week_args(week, scope=kind, id=ident))
                 statuses[(name, kind, "xlsx")] = download.status_code
     assert {key: status for key, status in statuses.items() if status != 200} == {}
+
+
+def _long_table(rows: int):
+    from app.reports.report import Column, Table
+
+    return Table("students", "Students", [Column("name", "Student")], [{"name": f"s{n}"} for n in range(rows)],
+                 {"name": "Total"})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("page", "first_row", "previous", "next_"),
+    [(None, "s0", False, True), ("2", "s100", True, True), ("3", "s200", True, False), ("99", "s200", True, False),
+     ("x", "s0", False, True), ("-4", "s0", False, True)],
+)  # fmt: skip
+def test_long_tables_are_shown_a_hundred_rows_at_a_time(app, page, first_row, previous, next_):
+    from app.reports.page_parts import paginate
+
+    with app.test_request_context("/reports/attendance?scope=school&id=1&endpoint=x&students_page=2"):
+        app.preprocess_request()
+        shown, paging = paginate(_long_table(250), page)
+    assert shown.rows[0]["name"] == first_row and len(shown.rows) <= 100
+    assert shown.totals == {"name": "Total"}
+    assert paging["total"] == 250
+    assert bool(paging["previous"]) is previous and bool(paging["next"]) is next_
+    if next_:
+        assert paging["next"].startswith("/reports/attendance?scope=school&id=1&students_page=")
+        assert paging["next"].endswith("#table-students")
+
+
+def test_short_tables_are_shown_whole(app):
+    from app.reports.page_parts import paginate
+
+    with app.test_request_context("/reports/attendance"):
+        shown, paging = paginate(_long_table(100), "2")
+    assert len(shown.rows) == 100 and paging is None
