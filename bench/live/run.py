@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -79,6 +80,9 @@ def one_run(mode: str, processes: int, students: int, seconds: float, db_kind: s
             for server in servers:
                 server.stop()
         result["server_errors"] = _errors(servers)
+        if os.environ.get("KEXU_BENCH_LOGS"):  # keep the servers' logs (the run's directory goes)
+            for server in servers:
+                shutil.copy(server.log_path, Path(os.environ["KEXU_BENCH_LOGS"]) / server.log_path.name)
         return result
 
 
