@@ -324,3 +324,16 @@ def test_short_tables_are_shown_whole(app):
     with app.test_request_context("/reports/attendance"):
         shown, paging = paginate(_long_table(100), "2")
     assert len(shown.rows) == 100 and paging is None
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "shown"),
+    [(0.6543, "percent", "65.4%"), (1, "percent", "100.0%"), (12345.67, "int", "12,345.7"), (3, "int", "3"),
+     (10.0, "int", "10"), (0, "int", "0"), (39.6, "minutes", "40 min"), (None, "percent", "—"),
+     (date(2026, 11, 6), "date", "Nov 6, 2026"), ("3班", "text", "3班")],
+)  # fmt: skip
+def test_values_are_shown_in_the_viewers_format(app, value, kind, shown):
+    from app.reports.page_parts import report_value
+
+    with app.test_request_context("/reports/"):
+        assert report_value(value, kind) == shown
