@@ -225,7 +225,8 @@ def run(args, rng) -> None:
     db.session.commit()
     print(f"rollups for the term: {time.perf_counter() - started:.1f} s ({counts})")
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as connection:
+        # Fresh tables have no statistics until autovacuum comes by; production has them.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")
     week = Scope(school, "school", school, data["last"] - timedelta(days=6), data["last"])
     term = Scope(school, "school", school, data["first"], data["last"])

@@ -36,8 +36,11 @@ def columns() -> list[Column]:
     ]
 
 
+INT_KEYS = ("slots", "attended", "late", "left_early", "absent", "excused", "made_up")
+
+
 def _numbers(row: dict) -> dict:
-    values = {c.key: int(row.get(c.key) or 0) for c in columns() if c.kind == "int"}
+    values = {key: int(row.get(key) or 0) for key in INT_KEYS}
     values["rate"] = q.attendance_rate(row)
     values["on_time"] = q.on_time_rate(row)
     return values
@@ -120,7 +123,7 @@ def _all(scope: Scope):
 
 
 def _total(rows: list[dict]) -> dict:
-    total = q.add_up(rows, [c.key for c in columns() if c.kind == "int"])
+    total = q.add_up(rows, INT_KEYS)
     total["slots"] = total.get("slots", 0)
     total["rate"] = q.attendance_rate(total)
     total["on_time"] = q.on_time_rate(total)
