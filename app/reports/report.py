@@ -3,6 +3,13 @@
 Pages, the API, exports and the daily report all go through `build_report(name, scope)` and
 `dashboard(scope)`; the builders (app/reports/builders/) read only the rollup tables and a few
 small lookups, so a whole school's week is answered from a few thousand rows.
+
+Beside this module: permissions.visible_scopes(user) and the rules "reports.view" (a Scope) and
+"reports.daily.view" (a school); exports.export(report, "csv"|"xlsx", table) -> (bytes, file
+name, mimetype) and exports.as_json(report); serializers.to_csv / to_xlsx / download_response;
+daily.daily_reports(school_id) and daily.daily_report_file(daily_report) -> (bytes, file name,
+mimetype); rollups.refresh_rollups(school_id, first, last). On the dashboard a Figure's `drill`
+names the report it opens; in a report it names one of the report's tables.
 """
 
 from __future__ import annotations
