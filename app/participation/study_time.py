@@ -95,19 +95,27 @@ def study_days(students: list[User], first: date, last: date) -> dict[tuple[int,
     limits: dict[int, int | None] = {}
     for school_id in {s.school_id for s in students}:
         limits.update(daily_limits([s.id for s in students if s.school_id == school_id], school_id))
+    days_of_zone = {name: _local_days(first, last, name) for name in set(zones.values())}
     result = {}
     for student in students:
         merged = merge_intervals(intervals.get(student.id, ()))
         ends = [end for _start, end in merged]
-        day = first
-        while day <= last:
-            start, stop = day_start(day, zones[student.id]), day_start(day + timedelta(days=1), zones[student.id])
-            live = _seconds_between(merged, ends, _naive(start), _naive(stop)) / 60
+        limit = limits.get(student.id)
+        for day, start, stop in days_of_zone[zones[student.id]]:
+            live = _seconds_between(merged, ends, start, stop) / 60 if merged else 0.0
             resources = resource_seconds.get((student.id, day), 0.0) / 60
-            result[(student.id, day)] = StudyDay(
-                student.id, day, round(live, 1), round(resources, 1), limits.get(student.id)
-            )
-            day += timedelta(days=1)
+            result[(student.id, day)] = StudyDay(student.id, day, round(live, 1), round(resources, 1), limit)
+    return result
+
+
+def _local_days(first: date, last: date, zone_name: str) -> list[tuple[date, datetime, datetime]]:
+    """(day, start, end) of each local day in [first, last], as naive UTC."""
+    result = []
+    day, start = first, _naive(day_start(first, zone_name))
+    while day <= last:
+        stop = _naive(day_start(day + timedelta(days=1), zone_name))
+        result.append((day, start, stop))
+        day, start = day + timedelta(days=1), stop
     return result
 
 
