@@ -19,7 +19,7 @@ from app.auth.models import Role, User
 from app.core.permissions import can
 from app.extensions import db
 from app.orgs.models import Course, OrgUnit, class_membership, course_class, course_teacher
-from app.reports.report import REPORT_NAMES, REPORT_TITLES, Chart, Figure, Scope, Table
+from app.reports.report import REPORT_NAMES, REPORT_TITLES, SCOPE_KINDS, Chart, Figure, Scope, Table
 from app.reports.report import scope_label as label_of_scope
 from app.reports.scopes import kind_label
 
@@ -173,8 +173,13 @@ def field_label(field: str) -> str:
 def scope_choices(visible: list[tuple[str, int, str]], current: Scope | None) -> list[tuple[str, str]]:
     """("kind:id", "Kind: name") for the picker; the scope being shown is always among them."""
 
+    # Translated once, not once an option: a school has hundreds of scopes and each gettext
+    # call costs about as much as the rest of building the option.
+    pattern = _("%(kind)s: %(name)s")
+    kinds = {kind: kind_label(kind) for kind in SCOPE_KINDS}
+
     def text(kind: str, name: str) -> str:
-        return _("%(kind)s: %(name)s", kind=kind_label(kind), name=name)
+        return pattern % {"kind": kinds.get(kind, kind), "name": name}
 
     choices = [(f"{kind}:{ident}", text(kind, name)) for kind, ident, name in visible]
     if current is not None:
