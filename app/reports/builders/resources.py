@@ -122,10 +122,73 @@ def headline(scope: Scope) -> list[Figure]:
     ).one()
     return [
         Figure("resources_opened", _("Resources opened"), int(row[0]), "int", "by_level"),
-        Figure("resource_students", _("Students using resources"), int(row[1]), "int", "by_level"),
+        Figure("resource_students", _("Students using resources"), int(row[1]), "int", "breakdown"),
         Figure("distinct_resources", _("Different resources used"), int(row[2]), "int", "by_subject"),
         Figure("resources_completed", _("Resources completed"), int(row[3]), "int", "by_level"),
     ]
+
+
+def breakdown(scope: Scope) -> Table:
+    """Use one level below: units, students, a teacher's courses, or one student's resources."""
+    from app.reports.builders.common import (
+        below_title,
+        child_groups,
+        class_names_of_students,
+        names_of_courses,
+        names_of_users,
+    )
+
+    numbers = (func.count(), func.count(P.completed_at), q._sum(P.seconds_watched))
+    key = {"teacher": P.course_id, "student": P.resource_id}.get(scope.kind, P.student_id)
+    found = db.session.execute(select(key, *numbers).where(*_progress_filter(scope)).group_by(key)).all()
+    rows = []
+    if scope.kind in ("school", "stage", "grade"):
+        per_student = {student_id: (opens, done, sec) for student_id, opens, done, sec in found}
+        for kind, unit_id, name, class_ids in child_groups(scope):
+            members = set(
+                db.session.scalars(
+                    select(class_membership.c.user_id).where(class_membership.c.class_id.in_(sorted(class_ids) or [-1]))
+                )
+            )
+            mine = [per_student[s] for s in members if s in per_student]
+            row = _row(name, len(mine), sum(m[0] for m in mine), sum(m[1] for m in mine), sum(m[2] for m in mine))
+            rows.append({**row, "_drill": scope.with_kind(kind, unit_id), "_label": name})
+    elif scope.kind == "student":
+        titles = dict(
+            db.session.execute(
+                select(Resource.id, Resource.title).where(Resource.id.in_([r[0] for r in found] or [-1]))
+            ).all()
+        )
+        rows = [_row(titles.get(rid, ""), 1, opens, done, sec) for rid, opens, done, sec in found]
+    else:
+        kind = "course" if scope.kind == "teacher" else "student"
+        names = names_of_courses(r[0] for r in found) if kind == "course" else names_of_users(r[0] for r in found)
+        for ident, opens, done, sec in found:
+            row = _row(names.get(ident, ""), 1, opens, done, sec)
+            rows.append({**row, "_drill": scope.with_kind(kind, ident), "_label": row["name"]})
+        if kind == "student":
+            classes = class_names_of_students(scope.school_id, [r[0] for r in found])
+            for row, (ident, *_rest) in zip(rows, found, strict=True):
+                row["class"] = classes.get(ident, "")
+    rows.sort(key=lambda r: (-r["opens"], r["name"]))
+    cols = [
+        Column("name", _("Name"), "text"),
+        Column("students", _("Students"), "int"),
+        Column("opens", _("Opened"), "int"),
+        Column("completed", _("Completed"), "int"),
+        Column("minutes", _("Minutes watched"), "minutes"),
+    ]
+    return Table("breakdown", below_title(scope), cols, rows, None)
+
+
+def _row(name, students, opens, completed, seconds) -> dict:
+    return {
+        "name": name,
+        "students": int(students),
+        "opens": int(opens or 0),
+        "completed": int(completed or 0),
+        "minutes": round(float(seconds or 0) / 60, 1),
+    }
 
 
 def build(scope: Scope) -> Report:
@@ -157,4 +220,5 @@ def build(scope: Scope) -> Report:
             "by_subject",
         ),
     ]
-    return Report("resources", _("Resource use"), scope, headline(scope), [by_level, by_subject], charts)
+    tables = [by_level, by_subject, breakdown(scope)]
+    return Report("resources", _("Resource use"), scope, headline(scope), tables, charts)

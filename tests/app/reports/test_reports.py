@@ -84,3 +84,34 @@ def test_every_report_builds_for_every_scope_kind(lesson_people, stay, scope_of,
             assert figure_.drill is None or report.table(figure_.drill) is not None, (name, figure_.key)
     board = dashboard(scope)
     assert {f.drill for f in board.figures} == set(REPORTS)
+
+
+def test_resource_use_counts_by_level_and_drills_to_the_students(lesson_people, scope_of):
+    from app.catalog.models import Resource
+    from app.participation.models import ResourceProgress
+
+    p = lesson_people
+    national = Resource(school_id=p.school.id, title="国家课", level="national", subject="math")
+    school_made = Resource(school_id=p.school.id, title="校本课", level="school", subject="math")
+    db.session.add_all([national, school_made])
+    db.session.flush()
+    opened = p.lesson.starts_at
+    db.session.add_all(
+        [
+            ResourceProgress(student_id=p.students[0].id, resource_id=national.id, course_id=p.course.id,
+                             opened_at=opened, seconds_watched=600, completed_at=opened),
+            ResourceProgress(student_id=p.students[1].id, resource_id=national.id, course_id=p.course.id,
+                             opened_at=opened, seconds_watched=300),
+            ResourceProgress(student_id=p.students[1].id, resource_id=school_made.id, opened_at=opened,
+                             seconds_watched=120),
+        ]
+    )  # fmt: skip
+    db.session.commit()
+    report = build_report("resources", scope_of("class", p.klass, p.school, opened))
+    levels = {row["key"]: row for row in report.table("by_level").rows}
+    assert (levels["National"]["opens"], levels["National"]["students"], levels["National"]["completed"]) == (2, 2, 1)
+    assert levels["School"]["minutes"] == 2.0
+    students = {row["name"]: row for row in report.table("breakdown").rows}
+    assert students[p.students[1].name]["opens"] == 2
+    assert students[p.students[1].name]["_drill"].id == p.students[1].id
+    assert figure(report, "resources_opened") == 3
