@@ -84,6 +84,7 @@ class ResourceSearchArgsSchema(PageArgsSchema):
 class ResourceSearchPageSchema(page_of(ResourceSummarySchema)):
     notice = fields.String(allow_none=True, metadata={"description": "empty, no_terms, truncated, partial, no_results"})
     message = fields.String(allow_none=True, metadata={"description": "What to tell the searcher, translated"})
+    more = fields.Boolean(metadata={"description": "More resources match than `total` (counts stop at 1,000)"})
 
 
 class PlanItemSchema(Schema):

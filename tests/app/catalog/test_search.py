@@ -94,3 +94,15 @@ def test_empty_or_absurd_queries_answer_with_a_notice_never_an_error(catalog, qu
 
 def test_other_schools_see_nothing(catalog):
     assert search_resources(catalog.foreign_admin, "函数", {}, None, 1, 20).total == 0
+
+
+def test_counts_stop_at_the_cap_and_say_there_are_more(catalog, monkeypatch, client, login):
+    monkeypatch.setattr("app.catalog.search.COUNT_CAP", 2)
+    page = search_resources(catalog.teacher, "数学", {}, None, 1, 1)
+    assert (page.total, page.more, page.pages, page.has_next) == (2, True, 3, True)
+    assert page.meta()["more"] is True
+    assert search_resources(catalog.teacher, "方程", {}, None, 1, 20).more is False
+    monkeypatch.setattr("app.catalog.routes.RESULTS_PER_PAGE", 1)
+    login(catalog.teacher)
+    html = client.get("/catalog", query_string={"q": "数学"}).get_data(as_text=True)
+    assert "More than 2 resources" in html
