@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from app.schedule.loading import load_context, load_lessons
-from app.schedule.policy import Rule, check
+from app.schedule.loading import load_context
+from app.schedule.policy import Lesson, Rule, check
 
 # Lessons checked together: one school day of a big school is a few hundred lessons.
 BATCH = 400
@@ -31,10 +31,7 @@ def compliance_flags(school_id: int, rows) -> dict[int, tuple[bool, bool]]:
 
 def _check(school_id: int, rows) -> dict[int, tuple[bool, bool]]:
     ids = {row.id for row in rows}
-    start = min(row.starts_at for row in rows)
-    end = max(row.ends_at for row in rows)
-    # The stored lessons themselves, as the engine sees them (classes, teachers).
-    stored = [lesson for lesson in _stored(ids, start, end) if lesson.id in ids]
+    stored = _as_lessons(rows)
     if not stored:
         return {}
     context = load_context(school_id, stored)
@@ -48,13 +45,31 @@ def _check(school_id: int, rows) -> dict[int, tuple[bool, bool]]:
     return {session_id: (session_id in over, session_id in short) for session_id in ids}
 
 
-def _stored(ids: set[int], start, end):
+def _as_lessons(rows) -> list[Lesson]:
+    """The stored lessons as the engine sees them: their classes (their own, or their course's)
+    and their course's teachers. Each replaces itself in the stored schedule (same id)."""
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.schedule.models import live_session_class
+    from app.orgs.models import course_teacher
+    from app.reports.rollups import lesson_classes
 
-    class_ids = set(
-        db.session.scalars(select(live_session_class.c.class_id).where(live_session_class.c.session_id.in_(ids)))
-    )
-    return load_lessons(class_ids, set(), start, end)
+    classes_of = lesson_classes(rows)
+    teachers: dict[int, set[int]] = defaultdict(set)
+    course_ids = sorted({row.course_id for row in rows})
+    for course_id, user_id in db.session.execute(
+        select(course_teacher.c.course_id, course_teacher.c.user_id).where(course_teacher.c.course_id.in_(course_ids))
+    ):
+        teachers[course_id].add(user_id)
+    return [
+        Lesson(
+            row.id,
+            row.course_id,
+            frozenset(classes_of.get(row.id, ())),
+            frozenset(teachers.get(row.course_id, ())),
+            row.starts_at,
+            row.ends_at,
+        )
+        for row in rows
+        if classes_of.get(row.id)
+    ]

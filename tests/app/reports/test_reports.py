@@ -115,3 +115,19 @@ def test_resource_use_counts_by_level_and_drills_to_the_students(lesson_people, 
     assert students[p.students[1].name]["opens"] == 2
     assert students[p.students[1].name]["_drill"].id == p.students[1].id
     assert figure(report, "resources_opened") == 3
+
+
+def test_students_at_risk_are_the_rarely_present_and_the_not_reached(lesson_people, stay, scope_of):
+    p = lesson_people
+    stay(p.lesson, p.students[0], 0, 40)
+    compute_attendance(p.lesson.id)
+    db.session.commit()
+    report = build_report("at-risk", scope_of("class", p.klass, p.school, p.lesson.starts_at))
+    listed = {row["name"]: row for row in report.table("students").rows}
+    # One lesson only: below the minimum number of lessons for "low attendance", so the two
+    # absent students are listed as not reached (nothing for two days), the present one is not.
+    assert p.students[0].name not in listed
+    assert {p.students[1].name, p.students[2].name} <= set(listed)
+    assert listed[p.students[1].name]["reason"] == "Not reached"
+    assert figure(report, "not_reached") >= 2
+    assert sum(row["students"] for row in report.table("distribution").rows) == 3

@@ -1,5 +1,7 @@
 """Rollups follow attendance and the schedule inside the transaction that changed them."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -74,3 +76,12 @@ def test_the_nightly_rebuild_gives_the_same_rows(lesson_people, stay):
     after = lesson_row(p.lesson)
     assert (after.status, after.present, after.absent) == before
     assert student_day(p.students[0]).attended == 1
+
+
+def test_a_lesson_longer_than_its_stage_allows_is_flagged_when_scheduled(people, make_lesson):
+    from app.schedule.loading import school_policy
+
+    limit = school_policy(people.school.id)[str(people.klass.stage)].max_lesson_minutes
+    lesson = make_lesson(people.course, minutes=limit + 15)
+    fine = make_lesson(people.course, starts_at=lesson.starts_at - timedelta(hours=3), minutes=limit)
+    assert lesson_row(lesson).over_length and not lesson_row(fine).over_length
