@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.auth.models import Role, User, UserRole
 from app.extensions import db
@@ -118,11 +118,17 @@ def _load(session: LiveSession) -> RoomFacts:
 _WATCHED = (User, UserRole, OrgUnit, Course, LiveSession)
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changes(session, _flush_context):
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, _WATCHED) for obj in changed):
+def _note_change(_mapper, _connection, target) -> None:
+    # Mapper events fire for these classes only (a roster change marks its unit or user dirty),
+    # so other domains' flushes cost nothing here.
+    session = object_session(target)
+    if session is not None:
         session.info["live_facts_stale"] = True
+
+
+for _watched in _WATCHED:
+    for _name in ("after_insert", "after_update", "after_delete"):
+        event.listen(_watched, _name, _note_change)
 
 
 @event.listens_for(Session, "after_commit")
