@@ -14,13 +14,25 @@ from app.extensions import db
 
 
 def register(app: Flask) -> None:
-    from app.participation.over_limit import start_daily_flags
+    from app.core.periodic import add_job
+    from app.participation.over_limit import FLAG_CHECK_SECONDS, flag_due
+    from app.participation.settings import setting
 
     app.cli.add_command(participation)
     app.cli.add_command(xapi)
-    # The first request a serving process answers starts its over-limit check (not in tests,
-    # not in CLI commands, which answer no requests).
-    app.before_request(lambda: start_daily_flags(app))
+    done: dict = {}  # school -> the last local day this process flagged
+
+    def flag_previous_days():
+        flag_due(done=done)
+        db.session.commit()
+
+    add_job(
+        app,
+        "study-time flags",
+        lambda: FLAG_CHECK_SECONDS,
+        flag_previous_days,
+        lambda: bool(setting("PARTICIPATION_FLAGS_IN_PROCESS")),
+    )
 
 
 @click.group(help="Attendance and participation records.")

@@ -7,34 +7,29 @@ affairs. Running again for the same day notifies nobody again (the row is claime
 savepoint, so two processes running at once still flag a day once). Flush, never commit.
 
 Run by `flask participation flag-over-limit` (cron), and in each serving process by a
-background check every FLAG_CHECK_SECONDS (started by its first request, as the daily reports are).
+periodic job every FLAG_CHECK_SECONDS (app/core/periodic.py).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Role, User, UserRole
 from app.core.models import utcnow
-from app.extensions import db, socketio
+from app.extensions import db
 from app.notify.messages import STUDY_TIME_OVER_LIMIT
 from app.notify.operations import notify_users
 from app.orgs.models import OrgUnit, UnitKind, class_membership
 from app.participation.loading import chunks
 from app.participation.models import StudyTimeFlag
-from app.participation.settings import setting
 from app.participation.study_time import study_days
 from app.schedule.policy_index import zone
 
-log = logging.getLogger(__name__)
 FLAG_CHECK_SECONDS = 600
-STARTED_KEY = "kexu_participation_flags_started"
 
 
 @dataclass
@@ -155,24 +150,3 @@ def _academic_affairs(school_id: int) -> set[int]:
             .where(UserRole.role == Role.ACADEMIC_AFFAIRS, User.school_id == school_id, User.disabled.is_(False))
         )
     )
-
-
-def start_daily_flags(app: Flask) -> None:
-    """In a serving process: flag each school's previous local day in the background, once per
-    app (not in tests; PARTICIPATION_FLAGS_IN_PROCESS=0 leaves it to cron)."""
-    if app.extensions.get(STARTED_KEY) or app.config.get("TESTING") or not setting("PARTICIPATION_FLAGS_IN_PROCESS"):
-        return
-    app.extensions[STARTED_KEY] = True
-    socketio.start_background_task(_loop, app)
-
-
-def _loop(app: Flask) -> None:
-    done: dict[int, date] = {}  # school -> the last local day this process flagged
-    while True:
-        try:
-            with app.app_context():
-                flag_due(utcnow(), done)
-                db.session.commit()
-        except Exception:  # a bad check must not stop the next one
-            log.exception("study-time flags failed")
-        socketio.sleep(FLAG_CHECK_SECONDS)

@@ -15,15 +15,20 @@ from app.extensions import db
 
 def register(app: Flask) -> None:
     """The report settings (from the environment, unless given to create_app) and the commands."""
-    from app.reports.daily import start_daily_reports
-    from app.reports.settings import load
+    from app.core.periodic import add_job
+    from app.reports.daily import run_due
+    from app.reports.settings import load, setting
 
     for name, value in load(os.environ).items():
         app.config.setdefault(name, value)
     app.cli.add_command(reports)
-    # The first request a serving process answers starts its daily-report check (not in tests,
-    # not in CLI commands, which answer no requests).
-    app.before_request(lambda: start_daily_reports(app))
+    add_job(
+        app,
+        "daily reports",
+        lambda: float(setting("REPORTS_DAILY_CHECK_SECONDS")),
+        run_due,
+        lambda: bool(setting("REPORTS_DAILY_IN_PROCESS")),
+    )
 
 
 @click.group(help="Academic affairs reports.")

@@ -4,7 +4,7 @@ report's tables for the whole school), stored through app/core/storage and liste
 Generating is idempotent: the object key is fixed per school and day, so a second run replaces
 the file and updates the one DailyReport row; nothing is left behind. Each morning, after
 REPORTS_DAILY_HOUR (school time), the previous day is due: the server process checks every
-REPORTS_DAILY_CHECK_SECONDS (`start_daily_reports`), or cron runs `flask reports daily --due`.
+REPORTS_DAILY_CHECK_SECONDS (a periodic job, app/core/periodic.py), or cron runs `flask reports daily --due`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -147,28 +147,3 @@ def daily_reports(school_id: int, limit: int = 60) -> list[DailyReport]:
 def daily_report_file(report: DailyReport) -> tuple[bytes, str, str]:
     """(data, file name, mimetype) of a stored daily report, for serializers.download_response."""
     return get_storage().read(report.storage_key), daily_filename(report), serializers.XLSX_MIMETYPE
-
-
-STARTED_KEY = "kexu_reports_daily_started"
-
-
-def start_daily_reports(app: Flask) -> None:
-    """In a serving process: check for due daily reports in the background, once per app."""
-    if app.extensions.get(STARTED_KEY) or app.config.get("TESTING") or not setting("REPORTS_DAILY_IN_PROCESS"):
-        return
-    app.extensions[STARTED_KEY] = True
-    from app.extensions import socketio
-
-    socketio.start_background_task(_loop, app, float(setting("REPORTS_DAILY_CHECK_SECONDS")))
-
-
-def _loop(app: Flask, seconds: float) -> None:
-    from app.extensions import socketio
-
-    while True:
-        try:
-            with app.app_context():
-                run_due()
-        except Exception:  # a bad check must not stop the next one
-            log.exception("daily reports check failed")
-        socketio.sleep(seconds)
