@@ -22,7 +22,7 @@ def _job(ran: threading.Event, rounds: list, stop_after: int):
 
 
 def test_first_request_starts_enabled_jobs_which_survive_a_failed_round(make_app):
-    app = make_app(TESTING=False)
+    app = make_app(TESTING=False, LIVE_ASYNC_MODE="threading")  # a real thread under the test runner
     ran, rounds, disabled_rounds = threading.Event(), [], []
     add_job(app, "counting", lambda: 0.01, _job(ran, rounds, 3), lambda: True)
     add_job(app, "switched off", lambda: 0.01, lambda: disabled_rounds.append(1), lambda: False)
