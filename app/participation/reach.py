@@ -1,7 +1,8 @@
 """The "not reached" list and contact logs (主动联系每一位学生).
 
 A student is listed when nothing shows participation (presence in a live room, opening or
-playing a resource) for PARTICIPATION_NOT_REACHED_DAYS days and nobody has reached them since.
+playing a resource) over the school's last PARTICIPATION_NOT_REACHED_DAYS lesson days (days with
+lessons: weekends and holidays don't count, `window_first_day`) and nobody has reached them since.
 A contact whose outcome is "reached" takes them off the list; no answer or a left message keeps
 them on it (shown as the last attempt). If they still do nothing, they come back after another
 N days. Flush, never commit.
@@ -10,7 +11,7 @@ N days. Flush, never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, union
@@ -25,7 +26,9 @@ from app.orgs.models import OrgUnit, UnitKind, class_membership
 from app.participation.loading import chunks
 from app.participation.models import ContactChannel, ContactLog, ContactOutcome, ResourceProgress
 from app.participation.settings import setting
-from app.schedule.models import LiveSession
+from app.schedule.loading import school_timezone
+from app.schedule.models import LiveSession, SessionStatus
+from app.schedule.policy_index import day_start, zone
 
 NOTE_MAX = 2000
 
@@ -103,11 +106,44 @@ def last_participation(student_ids: list[int]) -> dict[int, datetime]:
     return result
 
 
+# How far back lesson days are looked for: a short look first, then a long one (a holiday).
+LESSON_DAY_LOOKBACKS = (14, 62)
+
+
+def window_first_day(school_id: int, last_day: date, days: int) -> date:
+    """The first local day of the window a student must show participation in: the `days` most
+    recent days with (not cancelled) lessons at the school, up to and including `last_day`, so a
+    weekend or a holiday does not put the whole school on the list. Calendar days when the school
+    had no lessons in the last two months."""
+    timezone = school_timezone(school_id)
+    local = zone(timezone)
+    end = day_start(last_day + timedelta(days=1), timezone)
+    for lookback in LESSON_DAY_LOOKBACKS:
+        starts = db.session.scalars(
+            select(LiveSession.starts_at)
+            .where(
+                LiveSession.school_id == school_id,
+                LiveSession.status != SessionStatus.CANCELLED,
+                LiveSession.starts_at >= end - timedelta(days=lookback),
+                LiveSession.starts_at < end,
+            )
+            .distinct()
+        )
+        lesson_days = sorted({start.astimezone(local).date() for start in starts}, reverse=True)
+        if len(lesson_days) >= days:
+            return lesson_days[days - 1]
+    if lesson_days:
+        return lesson_days[-1]
+    return last_day - timedelta(days=days - 1)
+
+
 def not_reached(school_id: int, class_ids: set[int] | None = None, now: datetime | None = None, days=None):
     """The students to contact, longest silent first."""
     now = now or utcnow()
     days = int(days or setting("PARTICIPATION_NOT_REACHED_DAYS"))
-    since = now - timedelta(days=days)
+    timezone = school_timezone(school_id)
+    today = now.astimezone(zone(timezone)).date()
+    since = day_start(window_first_day(school_id, today, days), timezone)
     classes_of = _students(school_id, class_ids)
     silent = sorted(set(classes_of) - _active_since(school_id, set(classes_of), since))
     if not silent:

@@ -1,15 +1,15 @@
 """Students at risk: attendance below REPORTS_AT_RISK_ATTENDANCE over the chosen days (once they
 had REPORTS_AT_RISK_MIN_LESSONS lessons), or not reached as of the range's last day.
 
-"Not reached" is the participation rule (app/participation/reach.py: no participation for
-PARTICIPATION_NOT_REACHED_DAYS days, and no contact that reached them since) read from the
+"Not reached" is the participation rule (app/participation/reach.py: no participation over the
+school's last PARTICIPATION_NOT_REACHED_DAYS lesson days, and no contact that reached them since) read from the
 student-day rollups, so it can be asked of any past day and costs one small query; the
 participation page's live list remains the place to act on it.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from app.extensions import db
 from app.orgs.models import OrgUnit, class_membership
 from app.participation.models import ContactLog, ContactOutcome
+from app.participation.reach import window_first_day
 from app.participation.settings import setting as participation_setting
 from app.reports import queries as q
 from app.reports import scopes
@@ -42,9 +43,9 @@ def _scope_students(scope: Scope) -> set[int]:
 
 def _not_reached(scope: Scope) -> dict[int, date | None]:
     """student id -> their last day with participation (None: none on record), for the scope's
-    students silent for the N days ending on its last day and not reached by a contact since."""
+    students silent over the N lesson days ending on its last day and not reached by a contact since."""
     days = int(participation_setting("PARTICIPATION_NOT_REACHED_DAYS"))
-    window_first = scope.last - timedelta(days=days - 1)
+    window_first = window_first_day(scope.school_id, scope.last, days)
     students = _scope_students(scope)
     active = set(
         db.session.scalars(

@@ -1,6 +1,6 @@
 """The "not reached" list, contact logging, and a student's own record."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from app.catalog.models import Resource
 from app.core.models import utcnow
@@ -124,3 +124,33 @@ def test_played_ranges_are_merged_and_complete_a_video(people, login, client):
     done = client.post(url, json={"ranges": [[120, 181]], "duration": 200}).get_json()
     assert done["completed"]
     assert client.post(url, json={"ranges": [[0, 900]], "duration": 200}).status_code == 422
+
+
+def test_a_weekend_does_not_count_as_silent_days_and_cancelled_lessons_make_no_lesson_day(
+    lesson_people, make_lesson, stay
+):
+    """Thursday and Friday had lessons, Saturday's was cancelled, Monday's starts at 09:00: on
+    Monday at 07:00 the last two lesson days are Friday and Monday."""
+    from app.schedule.loading import school_timezone
+    from app.schedule.models import SessionStatus
+    from app.schedule.policy_index import day_start
+
+    p = lesson_people
+    timezone = school_timezone(p.school.id)
+    thursday = day_start(date(2026, 11, 19), timezone)
+    lessons = {
+        name: make_lesson(p.course, starts_at=thursday + timedelta(days=offset, hours=9))
+        for name, offset in (("thu", 0), ("fri", 1), ("sat", 2), ("mon", 4))
+    }
+    lessons["sat"].status = SessionStatus.CANCELLED
+    db.session.commit()
+    on_friday, on_thursday_only, silent = p.students
+    stay(lessons["fri"], on_friday, 0, 40)
+    stay(lessons["thu"], on_thursday_only, 0, 40)
+    monday_morning = thursday + timedelta(days=4, hours=7)
+
+    listed = {item.student.id for item in reach.not_reached(p.school.id, {p.klass.id}, monday_morning, days=2)}
+
+    assert reach.window_first_day(p.school.id, date(2026, 11, 23), 2) == date(2026, 11, 20)
+    assert on_friday.id not in listed
+    assert {on_thursday_only.id, silent.id} <= listed
