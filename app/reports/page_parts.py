@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import g, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -162,8 +162,8 @@ def paginate(table: Table, page_arg: str | None) -> tuple[Table, dict | None]:
 def field_label(field: str) -> str:
     """The name of a filter as the form shows it, for error messages."""
     return {
-        "from": _("From"),
-        "to": _("To"),
+        "from": pgettext("date range", "From"),
+        "to": pgettext("date range", "To"),
         "scope": _("Scope"),
         "id": _("Scope"),
         "report": _("Report"),

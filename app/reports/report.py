@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 SCOPE_KINDS = ("school", "stage", "grade", "class", "course", "teacher", "student")
 COLUMN_KINDS = ("text", "int", "percent", "minutes", "date")
@@ -220,6 +221,6 @@ def filter_lines(report_or_scope) -> list[tuple[str, str]]:
 
     return [
         (_("Scope"), f"{kind_label(scope.kind)}: {scope_label(scope)}"),
-        (_("From"), scope.first.isoformat()),
-        (_("To"), scope.last.isoformat()),
+        (pgettext("date range", "From"), scope.first.isoformat()),
+        (pgettext("date range", "To"), scope.last.isoformat()),
     ]

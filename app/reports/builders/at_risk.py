@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import format_percent, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -103,9 +104,13 @@ def headline(scope: Scope, assessed=None) -> list[Figure]:
     return [
         Figure("at_risk", _("Students at risk"), len(low | set(silent)), "int", "students"),
         Figure(
-            "low_attendance", _("Attendance below %(share)s", share=f"{threshold:.0%}"), len(low), "int", "students"
+            "low_attendance",
+            _("Attendance below %(share)s", share=format_percent(threshold)),
+            len(low),
+            "int",
+            "students",
         ),
-        Figure("not_reached", _("Not reached"), len(silent), "int", "students"),
+        Figure("not_reached", pgettext("at risk", "Not reached"), len(silent), "int", "students"),
     ]
 
 
@@ -122,7 +127,7 @@ def students_table(scope: Scope, assessed) -> Table:
         if student_id in low:
             reasons.append(_("Low attendance"))
         if student_id in silent:
-            reasons.append(_("Not reached"))
+            reasons.append(pgettext("at risk", "Not reached"))
         last_seen = last_days.get(student_id)
         rows.append(
             {
@@ -142,7 +147,7 @@ def students_table(scope: Scope, assessed) -> Table:
     cols = [
         Column("name", _("Student"), "text"),
         Column("class", _("Class"), "text"),
-        Column("slots", _("Lessons"), "int"),
+        Column("slots", pgettext("lesson count", "Lessons"), "int"),
         Column("attended", _("Attended"), "int"),
         Column("absent", _("Absent"), "int"),
         Column("rate", _("Attendance rate"), "percent"),

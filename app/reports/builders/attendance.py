@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -24,7 +25,7 @@ from app.reports.report import Chart, Column, Figure, Report, Scope, Series, Tab
 
 def columns() -> list[Column]:
     return [
-        Column("slots", _("Lessons"), "int"),
+        Column("slots", pgettext("lesson count", "Lessons"), "int"),
         Column("attended", _("Attended"), "int"),
         Column("late", _("Late"), "int"),
         Column("left_early", _("Left early"), "int"),

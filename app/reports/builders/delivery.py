@@ -4,6 +4,7 @@ of one course (or of one student's classes)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from app.core.models import utcnow
@@ -177,7 +178,7 @@ def lessons_table(scope: Scope, title: str | None = None) -> Table:
         Column("attended", _("Attended"), "int"),
         Column("rate", _("Attendance rate"), "percent"),
     ]
-    return Table("breakdown" if title else "lessons", title or _("Lessons"), cols, rows, None)
+    return Table("breakdown" if title else "lessons", title or pgettext("lesson count", "Lessons"), cols, rows, None)
 
 
 def _status_counts(lesson) -> dict:
