@@ -141,7 +141,12 @@ def _measure(room, servers: list[Server], students: int, seconds: float) -> dict
         (at - sent[sequence]) * 1000 for report in reports for sequence, at, _ in report["receipts"] if sequence in sent
     ]
     # Where the time goes: the teacher's send to the stored message, and stored to received.
-    inbound = {sequence: (stored - sent[sequence]) * 1000 for r in reports for sequence, _, stored in r["receipts"] if sequence in sent}
+    inbound = {
+        sequence: (stored - sent[sequence]) * 1000
+        for r in reports
+        for sequence, _, stored in r["receipts"]
+        if sequence in sent
+    }
     outbound = [(at - stored) * 1000 for r in reports for sequence, at, stored in r["receipts"] if sequence in sent]
     joined_count = sum(len(r["joined"]) for r in reports)
     join_times = [end - start for r in reports for start, end in r["joined"]]
