@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from app.core.periodic import add_job, start_jobs
 
 
@@ -21,6 +23,7 @@ def _job(ran: threading.Event, rounds: list, stop_after: int):
     return run
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # StopJob ends the thread
 def test_first_request_starts_enabled_jobs_which_survive_a_failed_round(make_app):
     app = make_app(TESTING=False, LIVE_ASYNC_MODE="threading")  # a real thread under the test runner
     ran, rounds, disabled_rounds = threading.Event(), [], []
