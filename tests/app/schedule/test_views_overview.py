@@ -89,5 +89,5 @@ def test_the_overview_is_for_the_viewers_own_school_only(client, login, timetabl
     t = timetable
     _lesson(t, t.maths, t.teacher, local(MONDAY, "09:00"))
     elsewhere = make_user(roles=["academic_affairs"], school_unit=make_school())
-    page = _overview(client, login, elsewhere)
-    assert "Maths 7" not in page and "7A" not in page
+    main = _overview(client, login, elsewhere).split('<main id="main"')[1]  # tokens outside may hold "7A"
+    assert "Maths 7" not in main and "7A" not in main
