@@ -3,24 +3,36 @@ students' local day, and the names of the sampled students."""
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
-from app.schedule.forms import WEEKDAYS
 from app.schedule.policy_index import zone
 from app.schedule.policy_types import RULE_NAMES, Rule
 
 
+def weekday_choices() -> list[tuple[str, str]]:
+    """("0", "Monday") ... ("6", "Sunday") in the viewer's language, from the locale data (the
+    policy stores 0 = Monday, as Python and Babel count)."""
+    names = get_day_names("wide", locale=get_locale())
+    return [(str(day), names[day]) for day in range(7)]
+
+
 def _weekday_names(days) -> str:
-    names = dict(WEEKDAYS)
-    return ", ".join(str(names[str(day)]) for day in (days if isinstance(days, list) else [days]))
+    names = get_day_names("wide", locale=get_locale())
+    listed = days if isinstance(days, list | tuple | set | frozenset) else [days]
+    return ", ".join(names[int(day)] if str(day).isdigit() and int(day) < 7 else str(day) for day in listed)
 
 
-def _text(rule, value) -> str:
+def rule_value_text(rule, value) -> str:
+    """A violation's limit or reached value in words: weekday names, minutes, a count or hours."""
+    if value in (None, ""):
+        return ""
     if rule in (Rule.ALLOWED_DAYS, Rule.ALLOWED_DAYS_ABROAD):
-        return _weekday_names(value)
+        return _weekday_names(sorted(value) if isinstance(value, set | frozenset) else value)
     if rule in (Rule.LESSON_LENGTH, Rule.DAILY_TOTAL, Rule.BREAK):
         return _("%(minutes)s min", minutes=value)
     return str(value)
@@ -40,8 +52,8 @@ def describe(result) -> list[dict]:
                 "code": str(v.rule),
                 "blocking": v.severity == "block",
                 "conflict": False,
-                "limit": _text(v.rule, v.limit),
-                "value": _text(v.rule, v.value),
+                "limit": rule_value_text(v.rule, v.limit),
+                "value": rule_value_text(v.rule, v.value),
                 "day": v.day,
                 "count": v.student_count,
                 "names": [names.get(student_id, str(student_id)) for student_id in v.student_ids],

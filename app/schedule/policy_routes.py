@@ -13,7 +13,8 @@ from app.orgs.current import current_school
 from app.orgs.models import Stage
 from app.schedule import bp
 from app.schedule import operations as ops
-from app.schedule.forms import WEEKDAYS, ExceptionForm
+from app.schedule.display import weekday_choices
+from app.schedule.forms import ExceptionForm
 from app.schedule.loading import school_policy
 from app.schedule.models import LiveSession, PolicyException
 from app.schedule.policy_types import CONFIGURABLE_RULES, RULE_NAMES
@@ -70,7 +71,7 @@ def policy():
         "schedule/policy.html",
         stages=stages,
         rules=rules,
-        weekdays=WEEKDAYS,
+        weekdays=weekday_choices(),
         number_fields=NUMBER_FIELDS,
         errors=errors,
     ), (422 if errors else 200)

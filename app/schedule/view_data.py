@@ -13,6 +13,7 @@ from flask import current_app, request
 from flask_babel import get_locale
 
 from app.core.i18n import is_valid_timezone, select_timezone
+from app.schedule.display import rule_value_text
 from app.schedule.models import LiveSession
 from app.schedule.policy import Lesson, Mode
 from app.schedule.policy_types import RULE_NAMES
@@ -98,6 +99,14 @@ class Flag:
     value: object
     student_count: int
     session_ids: tuple
+
+    @property
+    def limit_text(self) -> str:
+        return rule_value_text(self.rule, self.limit)
+
+    @property
+    def value_text(self) -> str:
+        return rule_value_text(self.rule, self.value)
 
 
 def _lesson(session: LiveSession, teachers: dict[int, frozenset]) -> Lesson:

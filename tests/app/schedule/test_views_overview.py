@@ -56,7 +56,7 @@ def test_a_rule_tightened_after_scheduling_shows_as_a_violation(client, login, t
     cell = _cell(page, t.class_a.id, MONDAY + timedelta(days=1))
     assert "table-danger" in cell and "Longest lesson" in cell
     assert 'id="count-blocking">2<' in page  # 7A and 7B
-    assert "limit 20, reached 30" in page
+    assert "limit 20 min, reached 30 min" in page
 
 
 def test_an_approved_exception_is_not_flagged(client, login, timetable):
@@ -91,3 +91,33 @@ def test_the_overview_is_for_the_viewers_own_school_only(client, login, timetabl
     elsewhere = make_user(roles=["academic_affairs"], school_unit=make_school())
     main = _overview(client, login, elsewhere).split('<main id="main"')[1]  # tokens outside may hold "7A"
     assert "Maths 7" not in main and "7A" not in main
+
+
+def _saturday_lesson_then_weekdays_only(t):
+    saturday = MONDAY + timedelta(days=5)
+    weekend = StagePolicy(allowed_weekdays=frozenset(range(7))).as_dict()
+    ops.set_policy(t.academic_affairs, t.school, {"stage": "junior", "rules": weekend})
+    _lesson(t, t.maths, t.teacher, local(saturday, "09:00"))
+    school_days = StagePolicy(allowed_weekdays=frozenset(range(5))).as_dict()
+    ops.set_policy(t.academic_affairs, t.school, {"stage": "junior", "rules": school_days})
+    db.session.commit()
+
+
+def test_allowed_days_are_named_not_numbered(client, login, timetable):
+    t = timetable
+    _saturday_lesson_then_weekdays_only(t)
+    page = _overview(client, login, t.academic_affairs)
+    flags = page.split("Flags", 1)[1]
+    assert "limit Monday, Tuesday, Wednesday, Thursday, Friday, reached Saturday" in flags
+    assert "[0, 1" not in page
+
+
+def test_allowed_days_are_named_in_the_viewers_language(client, login, timetable):
+    t = timetable
+    _saturday_lesson_then_weekdays_only(t)
+    t.academic_affairs.locale = "zh_Hans_CN"
+    db.session.commit()
+    page = _overview(client, login, t.academic_affairs)
+    assert "星期一, 星期二, 星期三, 星期四, 星期五" in page and "星期六" in page
+    policy = client.get("/schedule/policy").get_data(as_text=True)
+    assert 'for="junior-day-6">星期日</label>' in policy
