@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.orgs.models import OrgUnit, UnitKind
-from app.schedule.timetable_import import import_timetable, read_rows
+from app.schedule.timetable_file import column_label
+from app.schedule.timetable_import import RowProblem, TimetableFileError, import_timetable, read_rows
 
 schedule_cli = AppGroup("schedule", help="Live-session timetables.")
 
@@ -32,17 +33,26 @@ def _school(code: str | None) -> OrgUnit:
     return schools[0]
 
 
+def _message(problem: RowProblem) -> str:
+    return f"{column_label(problem.column)}: {problem.message}" if problem.column else problem.message
+
+
 @schedule_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and store nothing.")
 @click.option("--school", "school_code", help="The school's code (needed when there are several).")
 def import_command(file: Path, dry_run: bool, school_code: str | None) -> None:
     """Import a timetable CSV or XLSX through the study-time policy check."""
-    report = import_timetable(None, _school(school_code), read_rows(file.name, file.read_bytes()), dry_run=dry_run)
-    for number, message in report.warnings:
-        click.echo(_("Row %(row)d: warning: %(message)s", row=number, message=message))
-    for number, message in report.problems:
-        click.echo(_("Row %(row)d: %(message)s", row=number, message=message), err=True)
+    school = _school(school_code)
+    try:
+        rows = read_rows(file.name, file.read_bytes())
+    except TimetableFileError as error:
+        raise click.ClickException(str(error)) from None
+    report = import_timetable(None, school, rows, dry_run=dry_run)
+    for problem in report.warnings:
+        click.echo(_("Row %(row)d: warning: %(message)s", row=problem.row, message=_message(problem)))
+    for problem in report.problems:
+        click.echo(_("Row %(row)d: %(message)s", row=problem.row, message=_message(problem)), err=True)
     if not report.ok:
         db.session.rollback()
         click.echo(_("Nothing imported: %(count)d problems.", count=len(report.problems)), err=True)

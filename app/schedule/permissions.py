@@ -27,3 +27,9 @@ def can_manage_policy(user, school) -> bool:
 @rule("exception.approve")
 def can_approve_exception(user, school) -> bool:
     return is_school_staff(user, _school_of(school), Role.ACADEMIC_AFFAIRS)
+
+
+@rule("timetable.import")
+def can_import_timetable(user, school) -> bool:
+    """A whole timetable from a file: the school's academic affairs and administrators."""
+    return is_school_staff(user, _school_of(school), Role.ACADEMIC_AFFAIRS, Role.ADMIN)

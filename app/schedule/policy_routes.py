@@ -111,3 +111,8 @@ def approve_exception(session_id: int):
         except ops.InvalidSchedule as error:
             form.reason.errors = [_(message) for message in error.errors.values()]
     return render_template("schedule/exception_form.html", form=form, session=session)
+
+
+# The timetable import pages are academic affairs' too; importing them here registers them
+# with the blueprint wherever the schedule pages are loaded.
+from app.schedule import import_routes as _import_routes  # noqa: E402, F401

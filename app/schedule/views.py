@@ -133,6 +133,7 @@ def overview():
         flags=flags,
         sessions_by_id=sessions_by_id,
         class_names=class_names,
+        may_import=can(current_user, "timetable.import", school),
         counts={
             "sessions": sum(1 for s in sessions if not s.is_cancelled),
             "cancelled": sum(1 for s in sessions if s.is_cancelled),

@@ -127,6 +127,19 @@ MATRIX = {
         lambda p: "/schedule/exceptions",
         expect(403, academic_affairs=200, foreign_admin=200),
     ),
+    # Timetable import (app/schedule/import_routes.py): a preview belongs to the one who uploaded it.
+    "schedule.timetable_import": ("GET", lambda p: "/schedule/import", STAFF_ONLY),
+    "schedule.timetable_template": ("GET", lambda p: "/schedule/import/template.xlsx", STAFF_ONLY),
+    "schedule.timetable_preview": (
+        "GET",
+        lambda p: _timetable_preview(p),
+        expect(403, academic_affairs=200, admin=404, foreign_admin=404),
+    ),
+    "schedule.timetable_confirm": (
+        "POST",
+        lambda p: _timetable_preview(p) + "/confirm",
+        expect(403, academic_affairs=200, admin=404, foreign_admin=404),
+    ),
     "home.index": ("GET", lambda p: "/", expect(200)),
     "auth.account": ("GET", lambda p: "/account", expect(200)),
     "orgs.courses": ("GET", lambda p: "/courses", expect(200)),
@@ -300,6 +313,28 @@ MATRIX = {
         expect(200, student=422, other_student=422, foreign_admin=403),
     ),
 }
+
+
+_previews = iter(range(1000))
+
+
+def _timetable_preview(p) -> str:
+    """The address of a clean timetable preview uploaded by the school's academic affairs (a
+    lesson a week later each time, so an earlier confirmation does not clash with it)."""
+    import io
+    from datetime import date, timedelta
+
+    from flask import current_app
+
+    from tests.factories import PASSWORD
+
+    day = date(2030, 3, 4) + timedelta(weeks=next(_previews))
+    content = f"course,date,start,minutes\n{p.course.name},{day.isoformat()},10:00,15\n".encode()
+    uploader = current_app.test_client()
+    uploader.post("/login", data={"username": p.academic_affairs.username, "password": PASSWORD})
+    response = uploader.post("/schedule/import", data={"file": (io.BytesIO(content), "timetable.csv")})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"]
 
 
 def _lesson(p):

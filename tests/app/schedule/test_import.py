@@ -43,11 +43,11 @@ def test_one_bad_row_stores_nothing_and_every_problem_is_listed_by_row(timetable
     db.session.commit()
     assert not report.ok and stored() == 0
     by_row = {}
-    for number, message in report.problems:
-        by_row.setdefault(number, []).append(message)
+    for problem in report.problems:
+        by_row.setdefault(problem.row, []).append(problem.message)
     assert sorted(by_row) == [3, 4, 5, 6, 7]
     assert "Class already has a lesson at this time (row 2" in by_row[3][0]
-    assert "Longest lesson: limit 30, reached 45 on 2030-03-05 for 6 students" in by_row[4]
+    assert "Longest lesson: limit 30 min, reached 45 min on 2030-03-05 for 6 students" in by_row[4]
 
 
 def test_xlsx_files_and_dry_runs(timetable):
@@ -74,3 +74,15 @@ def test_the_cli_imports_or_refuses_the_whole_file(app, timetable, tmp_path):
     assert done.exit_code == 0 and "Imported 1 lessons" in done.output
     db.session.expire_all()
     assert stored() == 1
+
+
+def test_the_cli_tells_file_problems_as_the_page_does(app, timetable, tmp_path):
+    empty, header_only = tmp_path / "empty.csv", tmp_path / "header.csv"
+    empty.write_text("")
+    header_only.write_text(HEADER)
+    runner = app.test_cli_runner()
+    code = timetable.school.code
+    refused = runner.invoke(args=["schedule", "import", str(empty), "--school", code])
+    assert refused.exit_code == 1 and "The file is empty." in refused.output
+    nothing = runner.invoke(args=["schedule", "import", str(header_only), "--school", code])
+    assert nothing.exit_code == 1 and "Row 1: The file has a header row but no lessons below it." in nothing.output
