@@ -2,7 +2,9 @@
 
 Attendance of a unit (school, stage, grade, class) or a student is read from the student-day
 rows (the whole school day); attendance of a course or a teacher from the lesson rows (only
-their lessons). Both give the same keys (STATUS_KEYS + slots + attended).
+their lessons). Both give the same keys (STATUS_KEYS + slots + attended). A unit's students are
+picked by membership in one of its classes (`student_id IN (...)`), so a student in two of its
+classes counts once; lessons likewise by `session_id IN (...)`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.orgs.models import class_membership
 from app.reports import scopes
-from app.reports.models import ClassDayRollup, LessonClassRollup, LessonRollup, LessonStatus, StudentDayRollup
+from app.reports.models import LessonClassRollup, LessonRollup, LessonStatus, StudentDayRollup
 
 STATUS_KEYS = ("present", "late", "left_early", "absent", "excused", "made_up")
 ATTENDANCE_KEYS = ("slots", "attended", *STATUS_KEYS)
@@ -148,8 +150,6 @@ def attendance(scope, group_by=None) -> list[dict] | dict:
         if group_by == "student":
             return _attendance_by_student_of_lessons(scope)
         return lesson_counts(scope, column)
-    if scope.kind in UNIT_KINDS and group_by != "student":
-        return _unit_attendance(scope, group_by)
     columns = _student_day_columns()
     keys = [c.name for c in columns]
     R = StudentDayRollup
@@ -162,29 +162,6 @@ def attendance(scope, group_by=None) -> list[dict] | dict:
 
 
 UNIT_KINDS = ("school", "stage", "grade")
-
-
-def _unit_attendance(scope, group_by) -> list[dict] | dict:
-    """A unit's totals (or days) from its class-day rows: a few thousand rows for a whole term.
-    A student in two classes of the unit counts in each."""
-    C = ClassDayRollup
-    columns = [
-        _sum(C.slots).label("slots"),
-        _sum(C.attended).label("attended"),
-        *[_sum(getattr(C, key)).label(key) for key in STATUS_KEYS],
-        _sum(C.live_minutes).label("live_minutes"),
-        _sum(C.resource_minutes).label("resource_minutes"),
-        _sum(C.over_limit_students).label("over_limit_days"),
-    ]
-    conditions = [C.school_id == scope.school_id, C.day >= scope.first, C.day <= scope.last]
-    classes = scopes.class_ids(scope)
-    if classes is not None:
-        conditions.append(C.class_id.in_(sorted(classes) or [-1]))
-    keys = [c.name for c in columns]
-    if group_by is None:
-        return dict(zip(keys, db.session.execute(select(*columns).where(*conditions)).one(), strict=True))
-    query = select(C.day.label("key"), *columns).where(*conditions).group_by(C.day)
-    return _rows_as_dicts(db.session.execute(query), ["key", *keys])
 
 
 def _attendance_by_student_of_lessons(scope) -> list[dict]:
@@ -202,34 +179,6 @@ def _attendance_by_student_of_lessons(scope) -> list[dict]:
     ]
     query = select(A.student_id, *columns).where(A.session_id.in_(session_ids)).group_by(A.student_id)
     keys = ["key", *[c.name for c in columns]]
-    return _rows_as_dicts(db.session.execute(query), keys)
-
-
-def class_day_sums(scope, class_ids, by_day: bool = False) -> list[dict]:
-    """ClassDayRollup sums per class (and day) for these classes over the scope's days."""
-    C = ClassDayRollup
-    columns = [
-        _sum(C.lessons).label("scheduled_lessons"),
-        _sum(C.held).label("held"),
-        _sum(C.cancelled).label("cancelled"),
-        _sum(C.over_length).label("over_length"),
-        _sum(C.short_break).label("short_break"),
-        _sum(C.slots).label("slots"),
-        _sum(C.attended).label("attended"),
-        *[_sum(getattr(C, key)).label(key) for key in STATUS_KEYS],
-        _sum(C.live_minutes).label("live_minutes"),
-        _sum(C.resource_minutes).label("resource_minutes"),
-        _sum(C.over_limit_students).label("over_limit_days"),
-    ]
-    groups = [C.class_id, C.day] if by_day else [C.class_id]
-    query = (
-        select(*groups, *columns)
-        .where(C.school_id == scope.school_id, C.day >= scope.first, C.day <= scope.last)
-        .group_by(*groups)
-    )
-    if class_ids is not None:
-        query = query.where(C.class_id.in_(sorted(class_ids) or [-1]))
-    keys = [*(["class_id", "day"] if by_day else ["class_id"]), *[c.name for c in columns]]
     return _rows_as_dicts(db.session.execute(query), keys)
 
 

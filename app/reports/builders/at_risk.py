@@ -85,7 +85,7 @@ def _last_active_days(student_ids, before: date) -> dict[int, date]:
     return result
 
 
-def _assess(scope: Scope):
+def assess(scope: Scope):
     threshold = float(setting("REPORTS_AT_RISK_ATTENDANCE"))
     minimum = int(setting("REPORTS_AT_RISK_MIN_LESSONS"))
     per_student = {row["key"]: row for row in q.attendance(scope, "student")}
@@ -100,7 +100,7 @@ def _assess(scope: Scope):
 
 
 def headline(scope: Scope, assessed=None) -> list[Figure]:
-    per_student, rates, low, silent, threshold = assessed or _assess(scope)
+    per_student, rates, low, silent, threshold = assessed or assess(scope)
     return [
         Figure("at_risk", _("Students at risk"), len(low | set(silent)), "int", "students"),
         Figure(
@@ -186,7 +186,7 @@ def distribution(assessed) -> tuple[Table, Chart]:
 
 
 def build(scope: Scope) -> Report:
-    assessed = _assess(scope)
+    assessed = assess(scope)
     table, chart = distribution(assessed)
     return Report(
         "at-risk",

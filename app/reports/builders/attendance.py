@@ -18,6 +18,7 @@ from app.reports.builders.common import (
     names_of_courses,
     names_of_users,
     status_label,
+    unit_sums,
 )
 from app.reports.models import LessonRollup, LessonStatus
 from app.reports.report import Chart, Column, Figure, Report, Scope, Series, Table
@@ -47,8 +48,14 @@ def _numbers(row: dict) -> dict:
     return values
 
 
-def headline(scope: Scope) -> list[Figure]:
-    totals = q.attendance(scope)
+def day_rows(scope: Scope) -> list[dict]:
+    """The scope's attendance sums by day (for a unit also its student-days over the limit): one
+    pass over the rows, shared by the headline, the day table and the study-time trend."""
+    return q.attendance(scope, "day")
+
+
+def headline(scope: Scope, days: list[dict] | None = None) -> list[Figure]:
+    totals = q.attendance(scope) if days is None else q.add_up(days, q.ATTENDANCE_KEYS)
     return [
         Figure("attendance_rate", _("Attendance rate"), q.attendance_rate(totals), "percent", "breakdown"),
         Figure("on_time_rate", _("On-time rate"), q.on_time_rate(totals), "percent", "breakdown"),
@@ -57,8 +64,8 @@ def headline(scope: Scope) -> list[Figure]:
     ]
 
 
-def day_table(scope: Scope) -> Table:
-    days = by_day(q.attendance(scope, "day"), scope, q.ATTENDANCE_KEYS)
+def day_table(scope: Scope, found: list[dict] | None = None) -> Table:
+    days = by_day(day_rows(scope) if found is None else found, scope, q.ATTENDANCE_KEYS)
     rows = [{"day": day, **_numbers(row)} for day, row in days.items()]
     return Table("by_day", _("By day"), [Column("day", _("Day"), "date"), *columns()], rows, None)
 
@@ -77,18 +84,15 @@ def trend_chart(table: Table) -> Chart:
     )
 
 
-def breakdown(scope: Scope) -> Table:
+def breakdown(scope: Scope, per_student: dict[int, dict] | None = None) -> Table:
+    """One level below the scope; `per_student` (student id -> sums) saves a school, stage or
+    grade asking for it twice."""
     title = below_title(scope)
     if scope.kind == "student":
         return _lessons_of_student(scope, title)
     rows = []
     if scope.kind in ("school", "stage", "grade"):
-        sums = {
-            row["class_id"]: row for row in q.class_day_sums(scope, None if scope.kind == "school" else _all(scope))
-        }
-        for kind, unit_id, name, class_ids in child_groups(scope):
-            row = q.add_up([sums[c] for c in class_ids if c in sums], q.ATTENDANCE_KEYS)
-            rows.append({"name": name, **_numbers(row), "_drill": scope.with_kind(kind, unit_id), "_label": name})
+        return _units(scope, title, per_student)
     elif scope.kind == "teacher":
         grouped = q.lesson_counts(scope, LessonRollup.course_id, (LessonRollup.status != LessonStatus.CANCELLED,))
         names = names_of_courses(row["key"] for row in grouped)
@@ -117,10 +121,22 @@ def breakdown(scope: Scope) -> Table:
     return Table("breakdown", title, [label_column(), *columns()], rows, _total(rows))
 
 
-def _all(scope: Scope):
-    from app.reports import scopes
+def per_student_sums(scope: Scope) -> dict[int, dict]:
+    return {row["key"]: row for row in q.attendance(scope, "student")}
 
-    return scopes.class_ids(scope)
+
+def _units(scope: Scope, title: str, per_student: dict[int, dict] | None) -> Table:
+    """Each unit below sums its distinct students (one in two of its classes counts once; a
+    class row still shows every member), and the total row sums the scope's distinct students."""
+    per_student = per_student_sums(scope) if per_student is None else per_student
+    groups = child_groups(scope)
+    sums = unit_sums(groups, per_student, q.ATTENDANCE_KEYS)
+    rows = []
+    for kind, unit_id, name, _classes in groups:
+        row = sums[(kind, unit_id)]
+        rows.append({"name": name, **_numbers(row), "_drill": scope.with_kind(kind, unit_id), "_label": name})
+    total = {**_numbers(q.add_up(per_student.values(), q.ATTENDANCE_KEYS)), "name": _("Total")}
+    return Table("breakdown", title, [label_column(), *columns()], rows, total)
 
 
 def _total(rows: list[dict]) -> dict:
@@ -162,9 +178,9 @@ def _lessons_of_student(scope: Scope, title: str) -> Table:
     return Table("breakdown", title, cols, rows, None)
 
 
-def students_table(scope: Scope) -> Table:
+def students_table(scope: Scope, per_student: dict[int, dict] | None = None) -> Table:
     """Every student of a school, stage or grade (the export academic affairs asks for)."""
-    grouped = q.attendance(scope, "student")
+    grouped = list((per_student_sums(scope) if per_student is None else per_student).values())
     names = names_of_users(row["key"] for row in grouped)
     classes = class_names_of_students(scope.school_id, names)
     rows = [
@@ -183,8 +199,10 @@ def students_table(scope: Scope) -> Table:
 
 
 def build(scope: Scope) -> Report:
-    days = day_table(scope)
-    tables = [breakdown(scope), days]
-    if scope.kind in ("school", "stage", "grade"):
-        tables.append(students_table(scope))
-    return Report("attendance", _("Attendance"), scope, headline(scope), tables, [trend_chart(days)])
+    found = day_rows(scope)
+    days = day_table(scope, found)
+    per_student = per_student_sums(scope) if scope.kind in q.UNIT_KINDS else None
+    tables = [breakdown(scope, per_student), days]
+    if per_student is not None:
+        tables.append(students_table(scope, per_student))
+    return Report("attendance", _("Attendance"), scope, headline(scope, found), tables, [trend_chart(days)])

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.orgs.models import Course, OrgUnit, class_membership
 from app.participation.loading import chunks
 from app.reports import scopes
+from app.reports.models import LessonClassRollup
 from app.reports.report import Column, Scope
 
 
@@ -34,6 +35,54 @@ def child_groups(scope: Scope) -> list[tuple[str, int, str, set[int]]]:
     for kind, unit_id, name in scopes.child_units(scope):
         classes = {unit_id} if kind == "class" else scopes.class_ids(scope.with_kind(kind, unit_id))
         result.append((kind, unit_id, name, classes))
+    return result
+
+
+def _units_of_classes(groups) -> dict[int, list[tuple[str, int]]]:
+    units: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for kind, unit_id, _name, classes in groups:
+        for class_id in classes:
+            units[class_id].append((kind, unit_id))
+    return units
+
+
+def students_by_unit(groups) -> dict[tuple[str, int], set[int]]:
+    """(kind, id) -> the distinct students of each unit of child_groups(): a student in two
+    classes of one unit is one student of it."""
+    units = _units_of_classes(groups)
+    result: dict[tuple[str, int], set[int]] = {(kind, unit_id): set() for kind, unit_id, _n, _c in groups}
+    for part in chunks(sorted(units)):
+        for user_id, class_id in db.session.execute(
+            select(class_membership.c.user_id, class_membership.c.class_id).where(class_membership.c.class_id.in_(part))
+        ):
+            for unit in units[class_id]:
+                result[unit].add(user_id)
+    return result
+
+
+def unit_sums(groups, per_student: dict[int, dict], keys) -> dict[tuple[str, int], dict]:
+    """(kind, id) -> the sums of `keys` over each unit's distinct students' rows."""
+    from app.reports.queries import add_up
+
+    members = students_by_unit(groups)
+    return {unit: add_up([per_student[s] for s in ids if s in per_student], keys) for unit, ids in members.items()}
+
+
+def lessons_by_unit(scope: Scope, groups) -> dict[tuple[str, int], set[int]]:
+    """(kind, id) -> the distinct lessons of each unit's classes over the scope's days: a lesson
+    for two classes of one unit is one lesson of it."""
+    units = _units_of_classes(groups)
+    result: dict[tuple[str, int], set[int]] = {}
+    pairs = db.session.execute(
+        select(LessonClassRollup.class_id, LessonClassRollup.session_id).where(
+            LessonClassRollup.school_id == scope.school_id,
+            LessonClassRollup.day >= scope.first,
+            LessonClassRollup.day <= scope.last,
+        )
+    )
+    for class_id, session_id in pairs:
+        for unit in units.get(class_id, ()):
+            result.setdefault(unit, set()).add(session_id)
     return result
 
 

@@ -16,10 +16,11 @@ from app.reports.builders.common import (
     child_groups,
     label_column,
     lesson_status_label,
+    lessons_by_unit,
     names_of_courses,
     names_of_users,
 )
-from app.reports.models import LessonClassRollup, LessonRollup, LessonStatus
+from app.reports.models import LessonRollup, LessonStatus
 from app.reports.report import Chart, Column, Figure, Report, Scope, Series, Table
 
 LESSON_KEYS = ("scheduled", "held", "not_held", "cancelled", "upcoming")
@@ -85,28 +86,16 @@ def breakdown(scope: Scope) -> Table:
     if scope.kind in ("course", "student"):
         return lessons_table(scope, title)
     rows = []
+    total = None
     if scope.kind in ("school", "stage", "grade"):
-        # A lesson for several classes of a unit counts once for it: distinct sessions per unit.
+        # A lesson for several classes of a unit counts once for it, and once in the total.
         groups = child_groups(scope)
-        unit_of = {class_id: (kind, unit_id) for kind, unit_id, _n, classes in groups for class_id in classes}
-        sessions: dict = {}
-        pairs = db.session.execute(
-            select(LessonClassRollup.class_id, LessonClassRollup.session_id).where(
-                LessonClassRollup.school_id == scope.school_id,
-                LessonClassRollup.day >= scope.first,
-                LessonClassRollup.day <= scope.last,
-            )
-        )
-        for class_id, session_id in pairs:
-            if class_id in unit_of:
-                sessions.setdefault(unit_of[class_id], set()).add(session_id)
+        sessions = lessons_by_unit(scope, groups)
         status = _lesson_states(scope)
         for kind, unit_id, name, _classes in groups:
-            counts = {key: 0 for key in LESSON_KEYS}
-            for session_id in sessions.get((kind, unit_id), ()):
-                for key in status.get(session_id, ()):
-                    counts[key] += 1
+            counts = _counted(sessions.get((kind, unit_id), ()), status)
             rows.append({"name": name, **_numbers(counts), "_drill": scope.with_kind(kind, unit_id), "_label": name})
+        total = _total([_counted(set().union(*sessions.values()), status)])
     else:  # class or teacher: by course
         grouped = q.lesson_counts(scope, LessonRollup.course_id)
         names = names_of_courses(row["key"] for row in grouped)
@@ -115,7 +104,15 @@ def breakdown(scope: Scope) -> Table:
             rows.append(
                 {"name": name, **_numbers(row), "_drill": scope.with_kind("course", row["key"]), "_label": name}
             )
-    return Table("breakdown", title, [label_column(), *columns()], rows, _total(rows))
+    return Table("breakdown", title, [label_column(), *columns()], rows, total or _total(rows))
+
+
+def _counted(session_ids, status: dict) -> dict:
+    counts = {key: 0 for key in LESSON_KEYS}
+    for session_id in session_ids:
+        for key in status.get(session_id, ()):
+            counts[key] += 1
+    return counts
 
 
 def _lesson_states(scope: Scope) -> dict[int, tuple[str, ...]]:

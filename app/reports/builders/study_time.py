@@ -15,8 +15,10 @@ from app.reports.builders.common import (
     child_groups,
     class_names_of_students,
     label_column,
+    lessons_by_unit,
     names_of_courses,
     names_of_users,
+    unit_sums,
 )
 from app.reports.builders.delivery import MAX_LESSON_ROWS
 from app.reports.models import LessonRollup, StudentDayRollup
@@ -30,13 +32,26 @@ def _over_limit_students(scope: Scope) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def headline(scope: Scope) -> list[Figure]:
+def over_limit_by_day(scope: Scope, attendance_days: list[dict] | None = None) -> dict:
+    """day -> student-days over the limit; from the attendance day rows when the caller has them
+    (the same student-day rows, unless the scope counts lessons: a course or a teacher)."""
+    if attendance_days is not None and not q.lesson_scoped(scope):
+        return {row["key"]: int(row.get("over_limit_days") or 0) for row in attendance_days}
+    query = select(R.day, func.count()).where(*q.student_day_filter(scope), R.over_limit).group_by(R.day)
+    return dict(db.session.execute(query).all())
+
+
+def headline(scope: Scope, over_by_day: dict | None = None, per_student: dict | None = None) -> list[Figure]:
+    """`per_student` (student id -> attendance sums with over_limit_days, as at-risk reads them)
+    saves another pass over the student-day rows."""
     lessons = q.lesson_counts(scope)
-    days = q.attendance(scope) if not q.lesson_scoped(scope) else _student_days(scope)
+    days = _student_days(scope) if over_by_day is None else {"over_limit_days": sum(over_by_day.values())}
+    if per_student is not None and not q.lesson_scoped(scope):
+        students_over = sum(1 for row in per_student.values() if row.get("over_limit_days"))
+    else:
+        students_over = _over_limit_students(scope)
     return [
-        Figure(
-            "students_over_limit", _("Students over the daily limit"), _over_limit_students(scope), "int", "breakdown"
-        ),
+        Figure("students_over_limit", _("Students over the daily limit"), students_over, "int", "breakdown"),
         Figure(
             "over_limit_days", _("Student-days over the limit"), int(days.get("over_limit_days") or 0), "int", "by_day"
         ),
@@ -52,12 +67,8 @@ def _student_days(scope: Scope) -> dict:
     return {"over_limit_days": db.session.scalar(query) or 0}
 
 
-def day_table(scope: Scope) -> Table:
-    if scope.kind in q.UNIT_KINDS:  # the class-day rows: small for a whole term
-        over = {row["key"]: row["over_limit_days"] for row in q.attendance(scope, "day")}
-    else:
-        query = select(R.day, func.count()).where(*q.student_day_filter(scope), R.over_limit).group_by(R.day)
-        over = dict(db.session.execute(query).all())
+def day_table(scope: Scope, over_by_day: dict | None = None) -> Table:
+    over = over_limit_by_day(scope) if over_by_day is None else over_by_day
     lessons = by_day(q.lesson_counts(scope, LessonRollup.day), scope, ("over_length", "short_break"))
     rows = [
         {
@@ -93,17 +104,36 @@ def breakdown(scope: Scope) -> Table:
             numbers = {"over_limit": None, "over_length": row["over_length"], "short_break": row["short_break"]}
             rows.append({"name": name, **numbers, "_drill": scope.with_kind("course", row["key"]), "_label": name})
         return Table("breakdown", title, [label_column(), *_columns()], rows, None)
-    sums = {row["class_id"]: row for row in q.class_day_sums(scope, None)}
-    for kind, unit_id, name, class_ids in child_groups(scope):
-        total = q.add_up([sums[c] for c in class_ids if c in sums], ("over_limit_days", "over_length", "short_break"))
+    # Each unit counts its distinct students' days and its distinct lessons: a student or a
+    # lesson shared by two of its classes counts once.
+    groups = child_groups(scope)
+    over_days = unit_sums(groups, _over_limit_days_by_student(scope), ("over_limit_days",))
+    sessions = lessons_by_unit(scope, groups)
+    flags = _lesson_flags(scope)
+    for kind, unit_id, name, _classes in groups:
+        mine = [flags[s] for s in sessions.get((kind, unit_id), ()) if s in flags]
         numbers = {
-            "over_limit": total["over_limit_days"],
-            "over_length": total["over_length"],
-            "short_break": total["short_break"],
+            "over_limit": over_days[(kind, unit_id)]["over_limit_days"],
+            "over_length": sum(1 for over_length, _short in mine if over_length),
+            "short_break": sum(1 for _over, short_break in mine if short_break),
         }
         rows.append({"name": name, **numbers, "_drill": scope.with_kind(kind, unit_id), "_label": name})
     cols = [label_column(), Column("over_limit", _("Student-days over the limit"), "int"), *_columns()[1:]]
     return Table("breakdown", title, cols, rows, None)
+
+
+def _over_limit_days_by_student(scope: Scope) -> dict[int, dict]:
+    query = select(R.student_id, func.count()).where(*q.student_day_filter(scope), R.over_limit).group_by(R.student_id)
+    return {student_id: {"over_limit_days": days} for student_id, days in db.session.execute(query)}
+
+
+def _lesson_flags(scope: Scope) -> dict[int, tuple[bool, bool]]:
+    """session id -> (over length, short break) of the flagged lessons of the school's days."""
+    L = LessonRollup
+    query = select(L.session_id, L.over_length, L.short_break).where(
+        L.school_id == scope.school_id, L.day >= scope.first, L.day <= scope.last, or_(L.over_length, L.short_break)
+    )
+    return {session_id: (bool(over), bool(short)) for session_id, over, short in db.session.execute(query)}
 
 
 def _students(scope: Scope, title: str) -> Table:
@@ -217,6 +247,7 @@ def trend_chart(table: Table) -> Chart:
 
 
 def build(scope: Scope) -> Report:
-    days = day_table(scope)
+    over = over_limit_by_day(scope)
+    days = day_table(scope, over)
     tables = [breakdown(scope), days, flagged_lessons(scope)]
-    return Report("study-time", _("Study-time compliance"), scope, headline(scope), tables, [trend_chart(days)])
+    return Report("study-time", _("Study-time compliance"), scope, headline(scope, over), tables, [trend_chart(days)])
