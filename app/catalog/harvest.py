@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import or_, select, text
 
 from app.catalog.bulk import BulkWriter
@@ -26,7 +27,7 @@ from app.extensions import db
 from courses import dedupe
 from courses.catalogs import SAMPLE_DIR, mobile_hosts
 from courses.records import RECORD_FIELDS, Level, RecordError, ResourceRecord
-from courses.sources import Source, SourceError, make_source
+from courses.sources import AddressPolicy, Source, SourceError, make_source
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,11 @@ ANALYZE_AFTER_ADDED = 1000
 # A JSON/RSS feed or an OAI-PMH repository may page or trim its listing: there, only an explicit
 # deleted flag withdraws (docs/catalog-search.md).
 FULL_LISTING_TYPES = frozenset({"csv"})
+
+
+def address_policy() -> AddressPolicy:
+    """Which hosts sources may be fetched from, as the app's settings say (public ones by default)."""
+    return AddressPolicy(allow_private=bool(current_app.config.get("CATALOG_SOURCES_ALLOW_PRIVATE")))
 
 
 def adapter_for(source: CatalogSource, *, allow_local_files: bool = False) -> Source:
@@ -53,7 +59,7 @@ def adapter_for(source: CatalogSource, *, allow_local_files: bool = False) -> So
             raise SourceError(f"no bundled catalog named {name!r}")
         config["url"], allow_local_files = str(path), True
     return make_source(source.type, {k: v for k, v in config.items() if v is not None}, source.name,
-                       allow_local_files=allow_local_files)  # fmt: skip
+                       allow_local_files=allow_local_files, address_policy=address_policy())  # fmt: skip
 
 
 def record_data(record: ResourceRecord) -> dict:

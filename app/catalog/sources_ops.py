@@ -7,18 +7,35 @@ so a new adapter gets its form and API fields without changes here. Flush, never
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.catalog.harvest import adapter_for
+from app.catalog.harvest import adapter_for, address_policy
 from app.catalog.merging import apply_display_fields
 from app.catalog.models import CatalogSource, LessonPlanItem, ResourceOrigin
 from app.core.audit import record as audit
 from app.extensions import db
 from courses.records import Level
-from courses.sources import SourceError, available_types, get_source_class
+from courses.sources import AddressRefused, SourceError, available_types, get_source_class
+from courses.sources.netguard import check_url
 
 # Kept in CatalogSource's own columns, not in its config.
 COLUMN_FIELDS = ("level", "provider")
+
+# Why an address is refused (courses.sources.netguard's kinds), as the form says it.
+ADDRESS_REFUSALS = {
+    "metadata": _l("%(target)s is a cloud metadata address: sources are never fetched from it."),
+    "link_local": _l("%(target)s is a link-local address: sources are never fetched from it."),
+    "not_host": _l("%(target)s is not the address of a server."),
+    "loopback": _l(
+        "%(target)s is this server's own address: sources are fetched from it only if the "
+        "administrator allows private addresses."
+    ),
+    "private": _l(
+        "%(target)s is a private network address: sources are fetched from it only if the "
+        "administrator allows private addresses."
+    ),
+}
 
 
 class SourceInvalid(ValueError):
@@ -47,6 +64,10 @@ def _clean_config(type_name: str, raw: dict, errors: dict) -> dict:
         if spec["kind"] == "url" and not str(value).lower().startswith(("http://", "https://")):
             # Never a server path: a path's contents would come back in error messages.
             errors.setdefault(name, []).append(_("Enter an http:// or https:// address."))
+        elif spec["kind"] == "url":
+            message = _address_error(str(value))
+            if message:
+                errors.setdefault(name, []).append(message)
         elif spec["kind"] == "number":
             try:
                 value = float(value)
@@ -58,6 +79,22 @@ def _clean_config(type_name: str, raw: dict, errors: dict) -> dict:
             errors.setdefault(name, []).append(_("Choose one of: %(choices)s.", choices=", ".join(spec["choices"])))
         config[name] = value
     return config
+
+
+def _address_error(url: str) -> str | None:
+    """Why the server may not fetch ``url`` (checked again at every fetch: DNS can change)."""
+    try:
+        check_url(url, address_policy())
+    except AddressRefused as refused:
+        if refused.address is None:
+            return _("Enter an http:// or https:// address.")
+        target = str(refused.address)
+        if refused.host and refused.host != target:
+            target = f"{refused.host} ({target})"
+        return str(ADDRESS_REFUSALS[refused.kind]) % {"target": target}
+    except SourceError:
+        return _("Enter a valid web address.")
+    return None
 
 
 def clean_source_data(school_id: int, data: dict, source: CatalogSource | None = None) -> dict:

@@ -11,6 +11,7 @@ import importlib
 import logging
 
 from courses.sources.base import ConfigField, Source, SourceError
+from courses.sources.netguard import STRICT, AddressPolicy, AddressRefused
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +43,13 @@ def get_source_class(type_name: str) -> type[Source]:
         raise SourceError(f"unknown or unavailable source type {type_name!r}") from None
 
 
-def make_source(type_name: str, config: dict, source_name: str = "", *, allow_local_files: bool = False) -> Source:
-    """An instance of the registered class; local paths/file:// URLs only when the caller allows them."""
-    return get_source_class(type_name)(config, source_name=source_name, allow_local_files=allow_local_files)
+def make_source(type_name: str, config: dict, source_name: str = "", *, allow_local_files: bool = False,
+                address_policy: AddressPolicy = STRICT) -> Source:  # fmt: skip
+    """An instance of the registered class; local paths/file:// URLs only when the caller allows
+    them, and only the hosts ``address_policy`` allows (public ones by default)."""
+    source_class = get_source_class(type_name)
+    return source_class(config, source_name=source_name, allow_local_files=allow_local_files,
+                        address_policy=address_policy)  # fmt: skip
 
 
 def available_types() -> list[str]:
@@ -60,6 +65,9 @@ def import_adapters(module_names=BUILTIN_ADAPTERS) -> None:
 import_adapters()
 
 __all__ = [
+    "STRICT",
+    "AddressPolicy",
+    "AddressRefused",
     "ConfigField",
     "Source",
     "SourceError",

@@ -16,13 +16,11 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from courses.records import RecordError, ResourceRecord, build_record
+from courses.sources.errors import SourceError
+from courses.sources.netguard import STRICT, AddressPolicy, GuardedSession
 
 DEFAULT_TIMEOUT_SECONDS = 20.0
 USER_AGENT = "Kexu-catalog-harvester/1"
-
-
-class SourceError(Exception):
-    """The whole source failed (unreachable, timed out, HTTP error, not the expected format)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,8 @@ class Source:
     name: str = ""
     extra_fields: tuple[ConfigField, ...] = ()
 
-    def __init__(self, config: Mapping, source_name: str = "", *, allow_local_files: bool = False):
+    def __init__(self, config: Mapping, source_name: str = "", *, allow_local_files: bool = False,
+                 address_policy: AddressPolicy = STRICT):  # fmt: skip
         missing = [f.name for f in self.config_fields() if f.required and not config.get(f.name)]
         if missing:
             raise SourceError(f"{self.type} source: missing configuration: {', '.join(missing)}")
@@ -74,6 +73,9 @@ class Source:
         # Reading server files is for trusted callers (bundled catalogs, CLI), never for a URL
         # typed into a form: a path such as /etc/passwd would come back in error messages.
         self.allow_local_files = allow_local_files
+        # Which hosts the server may be sent to (courses.sources.netguard); public ones by default.
+        self.address_policy = address_policy
+        self._session: GuardedSession | None = None
 
     @classmethod
     def enabled(cls) -> bool:
@@ -135,10 +137,19 @@ class Source:
         response = self.http_get(url)
         return response.content, response.headers.get("Content-Type", "")
 
+    @property
+    def session(self) -> GuardedSession:
+        """The one way this source reaches the network: each request, redirect and connection
+        is checked against ``address_policy``."""
+        if self._session is None:
+            self._session = GuardedSession(self.address_policy)
+            self._session.headers["User-Agent"] = USER_AGENT
+        return self._session
+
     def http_get(self, url: str, **kwargs) -> requests.Response:
         """GET with the configured timeout; every failure becomes a SourceError with a reason."""
         try:
-            response = requests.get(url, timeout=self.timeout, headers={"User-Agent": USER_AGENT}, **kwargs)
+            response = self.session.get(url, timeout=self.timeout, **kwargs)
         except requests.Timeout:
             raise SourceError(f"timed out after {self.timeout:g} s: {url}") from None
         except requests.RequestException as exc:

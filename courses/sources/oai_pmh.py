@@ -23,6 +23,20 @@ try:
 except ImportError:  # pragma: no cover - the source is simply not registered
     Sickle = None
     Record = object
+else:
+
+    class _SessionSickle(Sickle):
+        """Sickle sending its requests through the source's guarded session (redirects included)."""
+
+        def __init__(self, endpoint, *, session, **kwargs):
+            super().__init__(endpoint, **kwargs)
+            self.session = session
+
+        def _request(self, kwargs):
+            if self.http_method == "GET":
+                return self.session.get(self.endpoint, params=kwargs, **self.request_args)
+            return self.session.post(self.endpoint, data=kwargs, **self.request_args)
+
 
 SECONDS_GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 OAI_NAMESPACE = "http://www.openarchives.org/OAI/2.0/"
@@ -98,8 +112,9 @@ class OaiPmhSource(Source):
         return Sickle is not None
 
     def _client(self) -> Sickle:
-        return Sickle(
+        return _SessionSickle(
             self.config["url"],
+            session=self.session,
             class_mapping={"ListRecords": _TolerantRecord},
             timeout=self.timeout,
             headers={"User-Agent": USER_AGENT},

@@ -12,6 +12,7 @@ from courses.records import Level, MediaType, RecordError, ResourceRecord
 from courses.sources import make_source
 from courses.sources.base import SourceError
 from courses.sources.csv_source import TEMPLATE_COLUMNS, csv_template, header_field
+from tests.courses.conftest import LAN
 
 CHINESE_SHEET = (
     "编号,标题,链接,学科,年级,教材版本,章节,时长（分钟）,类型,级别,更新时间\r\n"
@@ -21,7 +22,7 @@ CHINESE_SHEET = (
 
 
 def read(url, **config):
-    return list(make_source("csv", {"url": url, **config}).fetch())
+    return list(make_source("csv", {"url": url, **config}, address_policy=LAN).fetch())
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk"])

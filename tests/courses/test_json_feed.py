@@ -11,6 +11,7 @@ from courses.catalogs import sample_feed_paths
 from courses.records import Level, MediaType, RecordError, ResourceRecord
 from courses.sources import make_source
 from courses.sources.base import SourceError
+from tests.courses.conftest import LAN
 
 
 def page(items, next_url=None, **extra):
@@ -43,7 +44,7 @@ def test_pages_are_followed_through_relative_next_links(feed_server):
         "application/json",
     )
 
-    records = list(make_source("json", {"url": first}, source_name="national").fetch())
+    records = list(make_source("json", {"url": first}, source_name="national", address_policy=LAN).fetch())
 
     assert [r.external_id for r in records] == ["sx9-01", "sx9-02"]
     lesson = records[0]
@@ -61,7 +62,7 @@ def test_a_malformed_item_is_reported_and_the_rest_still_arrive(feed_server):
     items = [LESSON, {"id": "bad-1", "url": "https://example.edu.cn/x"}, "not an object", {**LESSON, "id": "ok-2"}]
     url = feed_server.route("/feed.json", page(items), "application/json")
 
-    results = list(make_source("json", {"url": url}).fetch())
+    results = list(make_source("json", {"url": url}, address_policy=LAN).fetch())
 
     errors = [r for r in results if isinstance(r, RecordError)]
     assert [r.external_id for r in results if isinstance(r, ResourceRecord)] == ["sx9-01", "ok-2"]
@@ -72,7 +73,7 @@ def test_a_malformed_item_is_reported_and_the_rest_still_arrive(feed_server):
 def test_withdrawn_items_arrive_as_deleted_records(feed_server):
     url = feed_server.route("/feed.json", page([{"id": "sx9-01", "deleted": True}]), "application/json")
 
-    (record,) = make_source("json", {"url": url}).fetch()
+    (record,) = make_source("json", {"url": url}, address_policy=LAN).fetch()
 
     assert record.deleted and record.external_id == "sx9-01"
 
@@ -81,7 +82,7 @@ def test_since_is_sent_to_the_server_and_older_items_are_skipped_anyway(feed_ser
     old = {**LESSON, "id": "old", "updated": "2020-02-01T00:00:00Z"}
     url = feed_server.route("/feed.json", page([old, LESSON]), "application/json")
 
-    records = list(make_source("json", {"url": url}).fetch(since=datetime(2020, 2, 10, tzinfo=UTC)))
+    records = list(make_source("json", {"url": url}, address_policy=LAN).fetch(since=datetime(2020, 2, 10, tzinfo=UTC)))
 
     assert [r.external_id for r in records] == ["sx9-01"]
     assert "since=2020-02-10" in feed_server.requests[0]
@@ -99,36 +100,39 @@ def test_a_page_that_is_not_a_kexu_feed_fails_the_source_with_a_reason(feed_serv
     url = feed_server.route("/feed.json", body, "application/json")
 
     with pytest.raises(SourceError, match=reason):
-        list(make_source("json", {"url": url}).fetch())
+        list(make_source("json", {"url": url}, address_policy=LAN).fetch())
 
 
 def test_http_errors_and_unreachable_servers_fail_the_source(feed_server):
     broken = feed_server.route("/feed.json", "oops", "text/plain", status=500)
 
     with pytest.raises(SourceError, match="HTTP 500"):
-        list(make_source("json", {"url": broken}).fetch())
+        list(make_source("json", {"url": broken}, address_policy=LAN).fetch())
     with pytest.raises(SourceError, match="HTTP 404"):
-        list(make_source("json", {"url": feed_server.url("/missing.json")}).fetch())
+        list(make_source("json", {"url": feed_server.url("/missing.json")}, address_policy=LAN).fetch())
 
 
 def test_a_slow_server_times_out_with_a_source_error(feed_server):
     url = feed_server.route("/slow.json", page([LESSON]), "application/json", delay=1.5)
 
     with pytest.raises(SourceError, match=r"timed out after 0.3 s"):
-        list(make_source("json", {"url": url, "timeout": 0.3}).fetch())
+        list(make_source("json", {"url": url, "timeout": 0.3}, address_policy=LAN).fetch())
 
 
 def test_next_links_that_loop_stop_the_harvest(feed_server):
     url = feed_server.route("/a.json", page([LESSON], next_url="/a.json"), "application/json")
 
     with pytest.raises(SourceError, match="loop"):
-        list(make_source("json", {"url": url}).fetch())
+        list(make_source("json", {"url": url}, address_policy=LAN).fetch())
 
 
 def test_the_connectivity_check_reports_what_it_read(feed_server):
     url = feed_server.route("/feed.json", page([LESSON, {"id": "x"}]), "application/json")
 
-    assert make_source("json", {"url": url}).test() == "OK: read 1 record(s), 1 malformed, from the first items"
+    assert (
+        make_source("json", {"url": url}, address_policy=LAN).test()
+        == "OK: read 1 record(s), 1 malformed, from the first items"
+    )
 
 
 def test_local_files_are_refused_unless_the_caller_allows_them():
@@ -136,7 +140,7 @@ def test_local_files_are_refused_unless_the_caller_allows_them():
 
     for url in (str(path), path.as_uri(), "/etc/passwd"):
         with pytest.raises(SourceError, match="local files are not allowed"):
-            list(make_source("json", {"url": url}).fetch())
+            list(make_source("json", {"url": url}, address_policy=LAN).fetch())
     with pytest.raises(SourceError, match="unsupported URL scheme 'gopher'"):
         list(make_source("json", {"url": "gopher://example.org/feed"}).fetch())
 

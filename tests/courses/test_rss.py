@@ -9,6 +9,7 @@ import pytest
 from courses.records import MediaType, RecordError, ResourceRecord
 from courses.sources import make_source
 from courses.sources.base import SourceError
+from tests.courses.conftest import LAN
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"
@@ -66,7 +67,7 @@ ATOM_PAGE = """<?xml version="1.0" encoding="utf-8"?>
 def test_rss_items_map_to_records(feed_server):
     url = feed_server.route("/rss.xml", RSS, "application/rss+xml; charset=utf-8")
 
-    results = list(make_source("rss", {"url": url}).fetch())
+    results = list(make_source("rss", {"url": url}, address_policy=LAN).fetch())
 
     lesson, poem, error = results
     assert isinstance(lesson, ResourceRecord)
@@ -102,8 +103,8 @@ def test_atom_feeds_are_paged_through_rel_next_links(feed_server):
         "application/atom+xml",
     )
 
-    everything = list(make_source("rss", {"url": first}).fetch())
-    recent = list(make_source("rss", {"url": first}).fetch(since=datetime(2020, 1, 1, tzinfo=UTC)))
+    everything = list(make_source("rss", {"url": first}, address_policy=LAN).fetch())
+    recent = list(make_source("rss", {"url": first}, address_policy=LAN).fetch(since=datetime(2020, 1, 1, tzinfo=UTC)))
 
     assert [r.title for r in everything] == ["Mechanics", "Optics"]
     assert (everything[0].subject, everything[0].stages, everything[0].url) == (
@@ -118,11 +119,11 @@ def test_a_page_that_is_not_a_feed_fails_the_source(feed_server):
     url = feed_server.route("/rss.xml", "<html><body>Site under maintenance", "text/html")
 
     with pytest.raises(SourceError, match="not an RSS or Atom feed"):
-        list(make_source("rss", {"url": url}).fetch())
+        list(make_source("rss", {"url": url}, address_policy=LAN).fetch())
 
 
 def test_a_slow_feed_times_out(feed_server):
     url = feed_server.route("/rss.xml", RSS, "application/rss+xml", delay=1.5)
 
     with pytest.raises(SourceError, match="timed out"):
-        list(make_source("rss", {"url": url, "timeout": 0.3}).fetch())
+        list(make_source("rss", {"url": url, "timeout": 0.3}, address_policy=LAN).fetch())

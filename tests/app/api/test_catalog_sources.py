@@ -10,6 +10,12 @@ from tests.courses.conftest import FeedServer
 
 
 @pytest.fixture
+def app(make_app):
+    """The feed server listens on 127.0.0.1: private source addresses are allowed here."""
+    return make_app(CATALOG_SOURCES_ALLOW_PRIVATE=True)
+
+
+@pytest.fixture
 def feed_server():
     """A real HTTP server on 127.0.0.1 serving the feed."""
     server = FeedServer()

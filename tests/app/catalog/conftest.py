@@ -9,7 +9,19 @@ import pytest
 from app.catalog.models import CatalogSource
 from app.extensions import db
 from courses.records import Level
-from tests.courses.conftest import feed_server  # noqa: F401 - the shared real HTTP server fixture
+from tests.app.api.conftest import bearer, token_for  # noqa: F401 - API tokens for the source API tests
+from tests.courses.conftest import (  # noqa: F401 - the shared real HTTP server and DNS fixtures
+    fake_dns,
+    feed_server,
+    public_feed_server,
+)
+
+
+@pytest.fixture
+def app(make_app):
+    """The feed server listens on 127.0.0.1, so these tests allow private source addresses, as a
+    school with its own resource server would; tests of the default set the setting back."""
+    return make_app(CATALOG_SOURCES_ALLOW_PRIVATE=True)
 
 
 @pytest.fixture
