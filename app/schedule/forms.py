@@ -33,7 +33,7 @@ WEEKDAYS = [
 SCOPE_CHOICES = [
     ("one", _l("Only this lesson")),
     ("following", _l("This and the following lessons")),
-    ("all", _l("All lessons of the series")),
+    ("all", _l("All lessons of the series not yet begun")),
 ]
 
 

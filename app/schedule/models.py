@@ -141,7 +141,8 @@ class PolicySetting(TimestampMixin, Base):
 class PolicyException(Base):
     """Academic affairs let one session break one blocking rule, with a written reason.
 
-    A moved or re-timed session loses its exceptions: the reason was given for that time.
+    A moved or re-timed session loses its exceptions (the reason was given for that time), except
+    a lesson-length one while its length stays: no move changes that rule's outcome.
     """
 
     __tablename__ = "policy_exception"

@@ -22,7 +22,7 @@ from app.schedule.checks import (
 )
 from app.schedule.models import LiveSession, PolicyException, PolicySetting, SessionStatus
 from app.schedule.policy import CheckResult
-from app.schedule.policy_types import CONFIGURABLE_RULES, Mode, StagePolicy
+from app.schedule.policy_types import CONFIGURABLE_RULES, Mode, Rule, StagePolicy
 from app.schedule.presets import get_preset
 
 __all__ = [
@@ -55,6 +55,17 @@ def store_exceptions(actor, pairs, sessions_by_id: dict, reason: str) -> None:
         session.exceptions.append(PolicyException(rule=rule, reason=reason.strip(), approved_by_id=actor.id))
         db.session.flush()
         record(actor, "policy.exception.approve", session, rule=rule, reason=reason.strip())
+
+
+def drop_exceptions_for_new_time(session: LiveSession, minutes: int) -> None:
+    """A new time drops the exceptions approved for the old one (the reason was given for that
+    time); a lesson-length exception stays while the length does, as no move can change it.
+    Called before the new time is checked, so a rule still broken needs a new approval."""
+    keep_length = session.minutes == minutes
+    for exception in list(session.exceptions):
+        if not (keep_length and exception.rule == str(Rule.LESSON_LENGTH)):
+            session.exceptions.remove(exception)
+    db.session.flush()
 
 
 def notify(session: LiveSession, kind: str, actor=None, **params) -> None:
@@ -108,8 +119,8 @@ def create_session(actor, course: Course, data: dict) -> tuple[LiveSession, Chec
 
 def edit_session(actor, session: LiveSession, data: dict) -> CheckResult:
     """Change one session (one occurrence of a series): title, link, classes, start, length.
-    A change of time or classes is checked again; a new time drops approved exceptions (they
-    were given for the old time) and tells everyone the lesson moved."""
+    A change of time or classes is checked again; a new time drops approved exceptions given
+    for the old time (drop_exceptions_for_new_time) and tells everyone the lesson moved."""
     if session.is_cancelled:
         raise InvalidSchedule({"status": "A cancelled lesson cannot be changed."})
     course = session.course
@@ -126,8 +137,7 @@ def edit_session(actor, session: LiveSession, data: dict) -> CheckResult:
     result = CheckResult()
     if retimed or set(class_ids) != old_classes:
         if retimed:
-            session.exceptions.clear()
-            db.session.flush()
+            drop_exceptions_for_new_time(session, minutes)
         result = check_sessions(session.school_id, [lesson])
         excepted = accept(result, [lesson], data.get("exception_reason"))
         store_exceptions(actor, excepted, {session.id: session}, data.get("exception_reason") or "")

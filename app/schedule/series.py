@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from dateutil.rrule import WEEKLY, rrule
 
 from app.core.audit import record
+from app.core.models import utcnow
 from app.extensions import db
 from app.orgs.models import Course
 from app.schedule.checks import (
@@ -21,7 +22,14 @@ from app.schedule.checks import (
 )
 from app.schedule.loading import course_teacher_ids, school_timezone
 from app.schedule.models import LiveSeries, LiveSession, SessionStatus
-from app.schedule.operations import _title, cancel_session, edit_session, notify, store_exceptions
+from app.schedule.operations import (
+    _title,
+    cancel_session,
+    drop_exceptions_for_new_time,
+    edit_session,
+    notify,
+    store_exceptions,
+)
 from app.schedule.policy import CheckResult
 from app.schedule.policy_index import zone
 
@@ -169,6 +177,7 @@ def edit_series(actor, session: LiveSession, data: dict, scope: str) -> CheckRes
     course, tz = session.course, series.timezone
     params = _params(data, course, series)
     pivot = series.starts_on if scope == "all" else _local_date(session.original_starts_at, tz)
+    pivot = max(pivot, _first_open_day(series))
     members = [s for s in series.sessions if _local_date(s.original_starts_at, tz) >= pivot]
     earlier = [s for s in series.sessions if _local_date(s.original_starts_at, tz) < pivot]
     count = series.count - len(earlier) if series.count else None
@@ -184,6 +193,8 @@ def edit_series(actor, session: LiveSession, data: dict, scope: str) -> CheckRes
         plan.append((stored, lesson))
         if stored is None or not stored.is_cancelled:
             lessons.append(lesson)
+        if stored is not None and (stored.starts_at, stored.ends_at) != (lesson.start, lesson.end):
+            drop_exceptions_for_new_time(stored, params["minutes"])  # before the check, not after it
     dropped = list(by_day.values())
     result = check_sessions(session.school_id, lessons, replaces=[s.id for s in dropped])
     excepted = accept(result, lessons, data.get("exception_reason"))
@@ -195,7 +206,6 @@ def edit_series(actor, session: LiveSession, data: dict, scope: str) -> CheckRes
             stored = _new_session(target, course, lesson, params, actor)
         else:
             if (stored.starts_at, stored.ends_at) != (lesson.start, lesson.end):
-                stored.exceptions.clear()
                 moved = moved or (stored, stored.starts_at)
             stored.series, stored.title, stored.join_url = target, params["title"], params["join_url"]
             stored.starts_at, stored.ends_at, stored.original_starts_at = lesson.start, lesson.end, lesson.start
@@ -210,6 +220,16 @@ def edit_series(actor, session: LiveSession, data: dict, scope: str) -> CheckRes
     if moved:
         notify(moved[0], "session_moved", actor, old_starts_at=moved[1])
     return result
+
+
+def _first_open_day(series: LiveSeries) -> date:
+    """The first day a series edit may change: past lessons are history (their attendance
+    belongs to them), so "all" and "following" start after the last lesson that has begun."""
+    now = utcnow()
+    if not any(s.starts_at > now for s in series.sessions):
+        raise InvalidSchedule({"scope": "Every lesson of this series has begun; change them one at a time."})
+    started = [_local_date(s.original_starts_at, series.timezone) for s in series.sessions if s.starts_at <= now]
+    return max(started) + timedelta(days=1) if started else series.starts_on
 
 
 def _split(series: LiveSeries, pivot: date, params: dict, count, actor) -> LiveSeries:
@@ -254,10 +274,12 @@ def cancel_series(actor, session: LiveSession, data: dict | None, scope: str) ->
         was = session.is_cancelled
         cancel_session(actor, session, data)
         return 0 if was else 1
-    targets = [
+    now = utcnow()
+    targets = [  # lessons that have begun are history and stay as they were
         s
         for s in session.series.sessions
         if s.status == SessionStatus.SCHEDULED
+        and s.starts_at > now
         and (scope == "all" or s.original_starts_at >= session.original_starts_at)
     ]
     reason = ((data or {}).get("reason") or "").strip() or None
