@@ -15,7 +15,9 @@ import gc
 import json
 import logging
 import os
+import random
 import sys
+import time
 
 from flask import Flask
 
@@ -47,21 +49,62 @@ def _patched() -> bool:
 
 
 def _sqlite_settings(app: Flask) -> None:
-    """SQLite under one gevent process: WAL so readers never block the writer, and a busy
-    timeout so two writers wait for each other instead of failing."""
-    from sqlalchemy import event
-
     from app.extensions import db
 
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        sqlite_transactions(db.engine)
 
-    @event.listens_for(db.engine, "connect")
+
+def sqlite_transactions(engine) -> None:
+    """SQLite under one gevent process, for pages and live events alike: WAL so readers never
+    block the writer, and every transaction begun with BEGIN IMMEDIATE.
+
+    pysqlite's own transactions begin at the first INSERT/UPDATE/DELETE (and a SAVEPOINT begins
+    one of its own, whose RELEASE commits). A transaction that has read and then writes after
+    another connection committed fails at once with "database is locked": SQLite cannot
+    upgrade an outdated snapshot, and busy_timeout does not wait for that case. Taking the
+    write lock at BEGIN makes a second writer wait its turn instead, and SQLAlchemy's
+    savepoints nest inside a real transaction. In WAL mode plain reads never wait."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # no implicit BEGIN: _on_begin emits it
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_WAIT_SECONDS * 1000}")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        _begin_immediate(connection.connection.dbapi_connection)
+
+    # Pooled connections opened before the listeners (at start-up) would keep pysqlite's way.
+    engine.dispose()
+
+
+SQLITE_LOCK_WAIT_SECONDS = 30
+
+
+def _begin_immediate(dbapi_connection) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in short sleeps rather than in SQLite's busy
+    handler: that one sleeps in C, stopping every greenlet of the process, the lock's holder
+    included when it is one of them."""
+    import sqlite3
+
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT_SECONDS
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(0.001, 0.01))  # gevent's sleep: the holder gets to run
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_WAIT_SECONDS * 1000}")
 
 
 def _check_gevent(app: Flask) -> None:
@@ -70,7 +113,8 @@ def _check_gevent(app: Flask) -> None:
     `select` (psycopg 3 does when gevent patched it first) rather than its C wait."""
     from gevent import monkey
 
-    unpatched = [name for name in ("socket", "select", "thread", "time", "ssl") if not monkey.is_module_patched(name)]
+    modules = ("socket", "select", "threading", "time", "ssl")
+    unpatched = [name for name in modules if not monkey.is_module_patched(name)]
     if unpatched:
         log.warning("gevent did not patch %s: blocking calls will stall the process", ", ".join(unpatched))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
