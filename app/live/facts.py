@@ -8,7 +8,12 @@ during a lesson, so each process keeps them per lesson.
 
 Invalidation rule:
 - An entry lives at most LIVE_ROOM_CACHE_SECONDS (30 s): a change made by another process
-  (a roster import, a teacher added on another server) reaches a running room within that time.
+  (a student removed by a roster import, a renamed course) reaches a running room within that
+  time.
+- A "no" is never taken from memory alone: when the cached facts would refuse a user (not
+  enrolled, not teaching), `has_role` reads them again from the database once per event or
+  request before refusing, so a student enrolled elsewhere mid-lesson joins at once. Admitted
+  users, the common case, cost nothing more.
 - A commit in this process that adds, changes or deletes a user, a role grant, an org unit,
   a course or a lesson empties the whole cache at once.
 - Entries are keyed by the lesson's id, creation time and sequence, so an edited lesson (the
@@ -24,7 +29,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, object_session
 
@@ -68,18 +73,37 @@ def _key(session: LiveSession) -> tuple:
     return (session.id, session.created_at, session.sequence)
 
 
-def of(session: LiveSession) -> RoomFacts:
-    """The facts of `session`, from memory when fresh enough."""
+def of(session: LiveSession, fresh: bool = False) -> RoomFacts:
+    """The facts of `session`, from memory when fresh enough (or from the database if `fresh`)."""
     key = _key(session)
-    facts = _cache.get(key)
+    facts = None if fresh else _cache.get(key)
     ttl = float(current_app.config.get("LIVE_ROOM_CACHE_SECONDS", 30))
     if facts is None or time.monotonic() - facts.loaded_at > ttl:
         facts = _load(session)
+        _loaded_here().add(key)
         with _lock:
             for stale in [k for k in _cache if k[0] == session.id]:
                 del _cache[stale]
             _cache[key] = facts
     return facts
+
+
+def has_role(session: LiveSession, user_id: int, *roles: str) -> bool:
+    """Whether the user is one of `roles` (teacher, student) in the lesson. A refusal from
+    memory is checked once against the database first (unless this event or request already
+    read the facts there): the roster may have changed in another process."""
+    if of(session).role_of(user_id) in roles:
+        return True
+    if _key(session) in _loaded_here():
+        return False
+    return of(session, fresh=True).role_of(user_id) in roles
+
+
+def _loaded_here() -> set[tuple]:
+    """The lessons whose facts this event or request (its app context) read from the database."""
+    if "live_facts_loaded" not in g:
+        g.live_facts_loaded = set()
+    return g.live_facts_loaded
 
 
 def clear() -> None:

@@ -18,9 +18,9 @@ from app.auth.models import User
 from app.core import audit
 from app.core.models import utcnow
 from app.extensions import db
-from app.live import presence
+from app.live import facts, presence
 from app.live.models import ChatMessage, ConfusionMark, HandRaise, LessonRoomState, Mute
-from app.live.permissions import is_enrolled, teaches
+from app.live.permissions import is_enrolled
 from app.schedule.models import LiveSession, SessionStatus
 
 
@@ -95,7 +95,9 @@ def chat_history(session: LiveSession) -> list[ChatMessage]:
 
 
 def is_muted(user, session: LiveSession, state: LessonRoomState) -> bool:
-    if teaches(user, session):
+    # Not a refusal, so memory answers (`teaches` would read the roster again for every student's
+    # message); the event's rule has just checked the user against fresh facts if it had to.
+    if facts.of(session).role_of(user.id) == "teacher":
         return False
     if state.muted_all:
         return True

@@ -8,7 +8,8 @@
 - live.chat: enrolled students and the course's teachers.
 
 Enrolment and teaching are read from the room's facts (facts.py: cached per process, with
-its invalidation rule), since every event of a room asks them.
+its invalidation rule), since every event of a room asks them; a refusal is checked against the
+database once before it stands (`facts.has_role`).
 """
 
 from app.auth.models import Role
@@ -24,7 +25,7 @@ def session_class_ids(session) -> set[int]:
 
 
 def is_enrolled(user, session) -> bool:
-    return session is not None and facts.of(session).role_of(user.id) == "student"
+    return session is not None and facts.has_role(session, user.id, "student")
 
 
 def is_course_teacher(user, session) -> bool:
@@ -33,7 +34,7 @@ def is_course_teacher(user, session) -> bool:
 
 
 def teaches(user, session) -> bool:
-    return session is not None and facts.of(session).role_of(user.id) == "teacher"
+    return session is not None and facts.has_role(session, user.id, "teacher")
 
 
 def is_observer(user, session) -> bool:
@@ -42,7 +43,12 @@ def is_observer(user, session) -> bool:
 
 @rule("live.join")
 def can_join(user, session) -> bool:
-    return session is not None and (facts.of(session).role_of(user.id) is not None or is_observer(user, session))
+    if session is None:
+        return False
+    # Observers before the roster is read again: their joins cost no reload.
+    if facts.of(session).role_of(user.id) is not None or is_observer(user, session):
+        return True
+    return facts.has_role(session, user.id, "teacher", "student")
 
 
 @rule("live.teach")
@@ -57,4 +63,4 @@ def can_participate(user, session) -> bool:
 
 @rule("live.chat")
 def can_chat(user, session) -> bool:
-    return session is not None and facts.of(session).role_of(user.id) is not None
+    return session is not None and facts.has_role(session, user.id, "teacher", "student")

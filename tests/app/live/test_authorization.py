@@ -7,7 +7,7 @@ import socketio
 
 from app.extensions import db
 from app.live.models import ChatMessage, Poll
-from tests.app.live.conftest import LiveClient
+from tests.app.live.conftest import LiveClient, change_of, changed
 
 # Who may do what: the rule each event is checked with.
 TEACH = {"teacher"}
@@ -164,3 +164,25 @@ def test_events_before_joining_are_refused(live_server_factory, connect, room):
     answer = client.call("chat", {"session_id": room.lesson.id, "text": "hello"})
     assert answer["ok"] is False and answer["error"] == "not_joined"
     assert client.call("chat", {"session_id": 999999, "text": "x"})["error"] == "not_found"
+
+
+def test_a_student_enrolled_mid_lesson_elsewhere_joins_at_once(live_server_factory, connect, room, make_user):
+    """The enrolment is committed by another process (here the test's), so nothing empties the
+    server's cached roster; the join is checked against the database before it is refused."""
+    server = live_server_factory(LIVE_ROOM_CACHE_SECONDS=3600)
+    teacher = connect(server, room.teacher)
+    assert teacher.join(room.lesson.id)["ok"]  # the server holds the lesson's roster
+    newcomer = make_user(classes=[room.other_class])
+    client = connect(server, newcomer)
+    assert client.join(room.lesson.id)["error"] == "forbidden"
+
+    newcomer.classes.append(room.klass)
+    db.session.commit()
+
+    state = client.join(room.lesson.id)
+    assert state["ok"] and state["me"]["role"] == "student", state
+    arrived = teacher.wait_for("presence", changed(newcomer.id, True))
+    assert change_of(arrived, newcomer.id)["name"] == newcomer.name
+    assert client.call("hand", {"session_id": room.lesson.id, "raised": True})["ok"]
+    outsider = connect(server, room.other_student)
+    assert outsider.join(room.lesson.id)["error"] == "forbidden"
