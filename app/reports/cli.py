@@ -65,7 +65,7 @@ def daily_command(day_text, school_id, due):
     from app.reports.daily import generate_daily_report, run_due, yesterday
 
     if due:
-        done = run_due()
+        done = run_due(stale_days=None)
         for report in done:
             click.echo(
                 _(
@@ -90,11 +90,15 @@ def daily_command(day_text, school_id, due):
 @click.option("--from", "first_text", help="First day (default: yesterday).")
 @click.option("--to", "last_text", help="Last day, inclusive (default: the first day).")
 @click.option("--school", "school_id", type=int, help="One school (default: every school).")
-def refresh_command(first_text, last_text, school_id):
+@click.option("--stale", is_flag=True, help="Rebuild every day marked as waiting for a rebuild instead.")
+def refresh_command(first_text, last_text, school_id, stale):
     """Rebuild the rollups of a range of days (after an import, or to repair)."""
     from app.reports.daily import yesterday
     from app.reports.rollups import refresh_rollups
 
+    if stale:
+        _refresh_stale(school_id)
+        return
     first, last = _day(first_text, "--from"), _day(last_text, "--to")
     for school in _schools(school_id):
         start = first or yesterday(school)
@@ -110,3 +114,15 @@ def refresh_command(first_text, last_text, school_id):
                 **counts,
             )
         )
+
+
+def _refresh_stale(school_id: int | None) -> None:
+    from app.reports.stale import rebuild_stale, schools_with_stale_days
+
+    waiting = schools_with_stale_days()
+    for school in [s for s in _schools(school_id) if s in waiting]:
+        days = rebuild_stale(school)
+        db.session.commit()
+        click.echo(_("School %(school)s: %(days)d days rebuilt", school=school, days=days))
+    if not waiting:
+        click.echo(_("No days are waiting for a rebuild."))

@@ -30,6 +30,7 @@ from app.reports.models import DailyReport
 from app.reports.report import REPORT_NAMES, Column, Scope, Table, build_report, dashboard
 from app.reports.rollups import refresh_rollups
 from app.reports.settings import setting
+from app.reports.stale import WEEK, rebuild_stale, schools_with_stale_days
 from app.schedule.loading import school_timezone
 from app.schedule.policy_index import zone
 
@@ -122,8 +123,10 @@ def due_schools(now: datetime | None = None) -> list[tuple[int, date]]:
     return due
 
 
-def run_due(now: datetime | None = None) -> list[DailyReport]:
-    """Generate every due daily report, one commit per school (a failing school is logged)."""
+def run_due(now: datetime | None = None, stale_days: int | None = WEEK) -> list[DailyReport]:
+    """Generate every due daily report, then rebuild days waiting for a rebuild (at most
+    `stale_days` a school, so the in-process check never holds a serving process long; None:
+    all), one commit per school (a failing school is logged)."""
     done = []
     for school_id, day in due_schools(now):
         try:
@@ -132,6 +135,13 @@ def run_due(now: datetime | None = None) -> list[DailyReport]:
         except Exception:
             db.session.rollback()
             log.exception("daily report of school %s for %s failed", school_id, day)
+    for school_id in schools_with_stale_days():
+        try:
+            rebuild_stale(school_id, stale_days)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("rebuilding the waiting days of school %s failed", school_id)
     return done
 
 

@@ -27,6 +27,8 @@ def as_json(report: Report) -> dict:
         "name": report.name,
         "title": str(report.title),
         "scope": {**scope.args(), "label": scope_label(scope)},
+        # Days whose figures are being rebuilt: until then they may miss a recent change.
+        "rebuilding": [{"from": first.isoformat(), "to": last.isoformat()} for first, last in report.rebuilding],
         "figures": [
             {"key": f.key, "label": str(f.label), "value": f.value, "kind": f.kind, "drill": f.drill}
             for f in report.figures

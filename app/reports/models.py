@@ -133,6 +133,20 @@ class ClassDayRollup(Base):
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class StaleRange(Base):
+    """Local days of a school whose rollups wait for a rebuild: attendance changed on more
+    student-days than one request should rewrite (a whole term recomputed). Pages over these
+    days say so; refresh_rollups clears the days it rebuilds (app/reports/stale.py)."""
+
+    __tablename__ = "report_stale_range"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
+    first: Mapped[date] = mapped_column(Date)
+    last: Mapped[date] = mapped_column(Date)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class DailyReport(Base):
     """The XLSX of one school's previous day, stored through app/core/storage."""
 

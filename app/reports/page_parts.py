@@ -19,7 +19,7 @@ from app.auth.models import Role, User
 from app.core.permissions import can
 from app.extensions import db
 from app.orgs.models import Course, OrgUnit, class_membership, course_class, course_teacher
-from app.reports.report import REPORT_NAMES, REPORT_TITLES, SCOPE_KINDS, Chart, Figure, Scope, Table
+from app.reports.report import REPORT_NAMES, REPORT_TITLES, SCOPE_KINDS, Chart, Figure, Scope, Table, rebuilding_text
 from app.reports.report import scope_label as label_of_scope
 from app.reports.scopes import kind_label
 
@@ -124,6 +124,7 @@ def install_template_helpers(bp) -> None:
     bp.add_app_template_global(chart_axis_label, "chart_axis_label")
     bp.add_app_template_global(series_kinds, "series_kinds")
     bp.add_app_template_global(drill_url, "drill_url")
+    bp.add_app_template_global(rebuilding_text, "rebuilding_text")
 
 
 PAGE_ROWS = 100  # rows of a table shown at once; downloads always hold every row

@@ -1,7 +1,8 @@
 """Keeping the rollups fresh inside the transaction that changed their inputs.
 
 - attendance: `attendance_changed` (app/participation/signals.py) is sent whenever attendance
-  is computed (a lesson ends), recomputed, overridden, cleared or made up;
+  is computed (a lesson ends), recomputed, overridden, cleared or made up; a term-sized change
+  only marks its days for the next rebuild (app/reports/stale.py);
 - the schedule: a lesson created, moved, re-timed, given other classes, cancelled or deleted,
   by any path (form, API, import, series), is noted when the ORM flushes it and refreshed, with
   the study-time checks, just before the transaction commits;
@@ -43,9 +44,9 @@ def on_attendance_changed(sender, session_ids=(), student_ids=(), **extra) -> No
     if not session_ids or not has_app_context():
         return
     from app.extensions import db
-    from app.reports.rollups import refresh_for_sessions
+    from app.reports.rollups import refresh_for_attendance
 
-    _safely(db.session(), lambda: refresh_for_sessions(session_ids, student_ids))
+    _safely(db.session(), lambda: refresh_for_attendance(session_ids, student_ids))
 
 
 def _changed(obj) -> bool:

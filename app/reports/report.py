@@ -126,6 +126,8 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    # (first, last) local days of the scope whose rollups wait for a rebuild (app/reports/stale.py).
+    rebuilding: list[tuple[date, date]] = field(default_factory=list)
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
@@ -197,14 +199,22 @@ REPORT_NAMES = tuple(REPORT_TITLES)
 def build_report(name: str, scope: Scope) -> Report:
     if name not in REPORTS:
         raise ReportError("report", _("Unknown report."))
-    return REPORTS[name](scope)
+    return _with_rebuilding(REPORTS[name](scope))
+
+
+def _with_rebuilding(report: Report) -> Report:
+    from app.reports.stale import stale_ranges
+
+    scope = report.scope
+    report.rebuilding = stale_ranges(scope.school_id, scope.first, scope.last)
+    return report
 
 
 def dashboard(scope: Scope) -> Report:
     """The headline figures of all six reports and their trends by day."""
     from app.reports.builders.dashboard import build_dashboard
 
-    return build_dashboard(scope)
+    return _with_rebuilding(build_dashboard(scope))
 
 
 def scope_label(scope: Scope) -> str:
@@ -215,12 +225,22 @@ def scope_label(scope: Scope) -> str:
 
 
 def filter_lines(report_or_scope) -> list[tuple[str, str]]:
-    """(label, value) pairs describing the filters, written above exported tables."""
+    """(label, value) pairs describing the filters, written above exported tables (and the days
+    being rebuilt, when there are any)."""
     scope = getattr(report_or_scope, "scope", report_or_scope)
     from app.reports.scopes import kind_label
 
-    return [
+    lines = [
         (_("Scope"), f"{kind_label(scope.kind)}: {scope_label(scope)}"),
         (pgettext("date range", "From"), scope.first.isoformat()),
         (pgettext("date range", "To"), scope.last.isoformat()),
     ]
+    rebuilding = getattr(report_or_scope, "rebuilding", None)
+    if rebuilding:
+        lines.append((_("Being rebuilt"), rebuilding_text(rebuilding)))
+    return lines
+
+
+def rebuilding_text(ranges) -> str:
+    """The days being rebuilt, e.g. "2026-09-01 – 2026-12-18"."""
+    return "; ".join(a.isoformat() if a == b else f"{a.isoformat()} – {b.isoformat()}" for a, b in ranges)

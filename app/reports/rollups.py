@@ -4,8 +4,10 @@ Every refresh is set-based and rewrites whole rows for the lessons, student-days
 it is given, so running it twice changes nothing and a later excuse or a late reconnect simply
 rewrites the affected rows. Flush, never commit: callers own the transaction.
 
-- `refresh_for_sessions(session_ids, student_ids)`: after attendance changed (the signal) or
-  lessons were created, moved or cancelled (the schedule receiver, with the study-time checks);
+- `refresh_for_attendance(session_ids, student_ids)`: after attendance changed (the signal);
+  a term-sized change marks its days for the next rebuild instead (stale.py);
+- `refresh_for_sessions(session_ids, student_ids)`: after lessons were created, moved or
+  cancelled (the schedule receiver, with the study-time checks);
 - `refresh_rollups(school_id, first, last)`: a school's local days, for the nightly job.
 
 Student-day and class-day rows: rollup_days.py.
@@ -27,6 +29,8 @@ from app.participation.models import AttendanceRecord
 from app.reports.compliance import compliance_flags
 from app.reports.models import LessonClassRollup, LessonRollup, LessonStatus
 from app.reports.rollup_days import STATUSES, local_day, refresh_class_days, refresh_student_days
+from app.reports.settings import setting
+from app.reports.stale import clear_stale, mark_stale
 from app.schedule.loading import school_timezone
 from app.schedule.models import LiveSession, SessionStatus, live_session_class
 from app.schedule.policy_index import day_start
@@ -52,26 +56,55 @@ def _session_rows(session_ids) -> list:
 
 def refresh_for_sessions(session_ids, student_ids=(), check_compliance: bool = False) -> None:
     """Rewrite the rollups these lessons (and these students on the lessons' days) touch."""
-    by_school = defaultdict(list)
-    for row in _session_rows(session_ids):
-        by_school[row.school_id].append(row)
-    for school_id, rows in by_school.items():
+    for school_id, rows in _by_school(session_ids).items():
         tz = school_timezone(school_id)
         days = {local_day(row.starts_at, tz) for row in rows}
-        if check_compliance:
-            # A moved or new lesson changes its neighbours' breaks: check the classes' whole days.
-            around = _sessions_on(school_id, set().union(*lesson_classes(rows).values()), days, tz)
-            rows = list({row.id: row for row in [*rows, *around]}.values())
-        refresh_lessons(rows, tz, check_compliance)
         students = set(student_ids) | _students_on_record([row.id for row in rows])
-        refresh_student_days(school_id, students, days, tz)
-        classes = set().union(*lesson_classes(rows).values()) | _classes_of_students(school_id, students)
-        refresh_class_days(school_id, classes, days)
+        _refresh_school(school_id, rows, students, days, tz, check_compliance)
     db.session.flush()
 
 
+def refresh_for_attendance(session_ids, student_ids=()) -> None:
+    """After attendance changed: as refresh_for_sessions, but a change on more student-days than
+    REPORTS_INLINE_REFRESH_STUDENT_DAYS (a term recomputed) only marks the school's days as
+    waiting for a rebuild (app/reports/stale.py) instead of holding the caller for a minute."""
+    limit = int(setting("REPORTS_INLINE_REFRESH_STUDENT_DAYS"))
+    for school_id, rows in _by_school(session_ids).items():
+        tz = school_timezone(school_id)
+        days = {local_day(row.starts_at, tz) for row in rows}
+        students = set(student_ids)
+        if len(students) * len(days) <= limit:
+            students |= _students_on_record([row.id for row in rows])
+        if len(students) * len(days) > limit:
+            mark_stale(school_id, min(days), max(days))
+            continue
+        _refresh_school(school_id, rows, students, days, tz, False)
+    db.session.flush()
+
+
+def _by_school(session_ids) -> dict[int, list]:
+    by_school = defaultdict(list)
+    for row in _session_rows(session_ids):
+        by_school[row.school_id].append(row)
+    return by_school
+
+
+def _refresh_school(school_id: int, rows, students: set[int], days: set[date], tz: str, check_compliance: bool):
+    if check_compliance:
+        # A moved or new lesson changes its neighbours' breaks: check the classes' whole days.
+        around = _sessions_on(school_id, set().union(*lesson_classes(rows).values()), days, tz)
+        rows = list({row.id: row for row in [*rows, *around]}.values())
+        students |= _students_on_record([row.id for row in around])
+    refresh_lessons(rows, tz, check_compliance)
+    refresh_student_days(school_id, students, days, tz)
+    classes = set().union(*lesson_classes(rows).values()) | _classes_of_students(school_id, students)
+    refresh_class_days(school_id, classes, days)
+
+
 def refresh_rollups(school_id: int, first: date, last: date) -> dict:
-    """Rebuild every rollup of a school's local days [first, last], a week at a time."""
+    """Rebuild every rollup of a school's local days [first, last], a week at a time, and forget
+    that any of them was waiting for a rebuild (first: a change marked while this runs stays)."""
+    clear_stale(school_id, first, last)
     tz = school_timezone(school_id)
     counts = {"lessons": 0, "student_days": 0, "class_days": 0}
     classes = set(
@@ -272,6 +305,7 @@ def _credited_teachers(rows) -> dict[int, int | None]:
 __all__ = [
     "local_day",
     "refresh_class_days",
+    "refresh_for_attendance",
     "refresh_for_sessions",
     "refresh_lessons",
     "refresh_rollups",

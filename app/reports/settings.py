@@ -16,6 +16,9 @@ DEFAULTS = {
     "REPORTS_DAILY_IN_PROCESS": True,
     # Seconds between the in-process checks for a due daily report.
     "REPORTS_DAILY_CHECK_SECONDS": 600,
+    # Attendance changes touching more student-days (students x days) than this are rolled up by
+    # the next rebuild rather than inside the change's own call (app/reports/stale.py).
+    "REPORTS_INLINE_REFRESH_STUDENT_DAYS": 20000,
 }
 
 _TYPES = {
@@ -24,6 +27,7 @@ _TYPES = {
     "REPORTS_DAILY_HOUR": int,
     "REPORTS_DAILY_IN_PROCESS": lambda value: str(value).lower() not in ("0", "false", "no", "off", ""),
     "REPORTS_DAILY_CHECK_SECONDS": float,
+    "REPORTS_INLINE_REFRESH_STUDENT_DAYS": int,
 }
 
 
