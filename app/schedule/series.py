@@ -168,7 +168,9 @@ def _local_date(moment: datetime, tz: str) -> date:
 def edit_series(actor, session: LiveSession, data: dict, scope: str) -> CheckResult:
     """Edit one occurrence, this and the following ones (the series splits in two, as RFC 5545
     clients do), or all. Occurrences are matched by their original local date: a matched one
-    keeps its row (and id), a cancelled one stays cancelled, dates no longer in the rule go."""
+    keeps its row (and id), a cancelled one stays cancelled, one moved on its own keeps its time
+    unless the days, time or length change, dates no longer in the rule go. Lessons that have
+    begun are never changed (_first_open_day)."""
     if scope not in SCOPES:
         raise InvalidSchedule({"scope": "Choose one, following or all."})
     series = session.series
@@ -184,13 +186,21 @@ def edit_series(actor, session: LiveSession, data: dict, scope: str) -> CheckRes
     starts = expand(params["weekdays"], params["start_time"], tz, pivot, series.until, count)
     by_day = {_local_date(s.original_starts_at, tz): s for s in members}
     teachers = course_teacher_ids(course.id)
+    same_times = (params["weekdays"], params["start_time"], params["minutes"]) == (
+        sorted(series.weekdays),
+        series.start_time,
+        series.duration_minutes,
+    )
     plan, lessons = [], []
     for index, start in enumerate(starts):
         stored = by_day.pop(_local_date(start, tz), None)
+        # A lesson moved on its own keeps its time while the series' days, time and length stay.
+        own = stored is not None and same_times and stored.starts_at != stored.original_starts_at
+        when, minutes = (stored.starts_at, stored.minutes) if own else (start, params["minutes"])
         lesson = make_lesson(
-            stored.id if stored else new_id(index), course, params["class_ids"], start, params["minutes"], teachers
+            stored.id if stored else new_id(index), course, params["class_ids"], when, minutes, teachers
         )
-        plan.append((stored, lesson))
+        plan.append((stored, lesson, start))
         if stored is None or not stored.is_cancelled:
             lessons.append(lesson)
         if stored is not None and (stored.starts_at, stored.ends_at) != (lesson.start, lesson.end):
@@ -201,14 +211,14 @@ def edit_series(actor, session: LiveSession, data: dict, scope: str) -> CheckRes
     target = series if not earlier else _split(series, pivot, params, count, actor)
     _apply_params(target, params, tz, pivot if earlier else series.starts_on, count)
     stored_by_lesson, moved = {}, None
-    for stored, lesson in plan:
+    for stored, lesson, slot in plan:
         if stored is None:
             stored = _new_session(target, course, lesson, params, actor)
         else:
             if (stored.starts_at, stored.ends_at) != (lesson.start, lesson.end):
                 moved = moved or (stored, stored.starts_at)
             stored.series, stored.title, stored.join_url = target, params["title"], params["join_url"]
-            stored.starts_at, stored.ends_at, stored.original_starts_at = lesson.start, lesson.end, lesson.start
+            stored.starts_at, stored.ends_at, stored.original_starts_at = lesson.start, lesson.end, slot
             stored.classes = list(target.classes)
             stored.sequence += 1
         stored_by_lesson[lesson.id] = stored

@@ -206,3 +206,19 @@ def test_moving_a_series_still_outside_allowed_hours_needs_a_new_approval(timeta
     db.session.commit()
     db.session.expire_all()
     assert [[e.rule for e in s.exceptions] for s in series.sessions] == [["allowed_hours"]] * 4
+
+
+def test_a_lesson_moved_on_its_own_stays_moved_when_the_series_gets_a_new_title(timetable):
+    t = timetable
+    series = _approved_series(t)
+    thursday = local(MONDAY + timedelta(days=3), "14:00")
+    ops.edit_series(t.teacher, series.sessions[1], {"starts_at": thursday}, "one")
+    ops.edit_series(t.teacher, series.sessions[0], {"title": "Algebra"}, "all")
+    db.session.commit()
+    db.session.expire_all()
+    moved = series.sessions[1]
+    assert (moved.starts_at, moved.title, moved.minutes) == (thursday, "Algebra", 45)
+    assert [e.rule for e in moved.exceptions] == ["max_lesson_minutes"]
+    ops.edit_series(t.teacher, series.sessions[0], {"start_time": time(10, 0)}, "all")
+    db.session.commit()
+    assert moved.starts_at == local(MONDAY + timedelta(days=2), "10:00")  # a new time applies to all
