@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.catalog.models import MergeSplit, Resource, ResourceOrigin
-from app.catalog.search import search_terms
+from app.catalog.search_index import search_terms
 from app.core.audit import record as audit
 from app.core.models import utcnow
 from app.core.sanitizer import sanitize

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog.filetypes import ALLOWED_EXTENSIONS, ALLOWED_TYPES, extension_of, sniff
 from app.catalog.models import LessonPlanItem, Resource
-from app.catalog.search import index_resource
+from app.catalog.search_index import index_resource
 from app.core.audit import record
 from app.core.sanitizer import sanitize
 from app.core.storage import get_storage

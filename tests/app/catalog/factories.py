@@ -11,7 +11,7 @@ import itertools
 import pytest
 
 from app.catalog.models import CatalogSource, LessonPlanItem, Resource, ResourceOrigin
-from app.catalog.search import index_resource
+from app.catalog.search_index import index_resource
 from app.extensions import db
 from courses.records import Level
 
