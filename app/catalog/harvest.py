@@ -37,8 +37,14 @@ MAX_STORED_ERRORS = 500
 ANALYZE_AFTER_ADDED = 1000
 # Formats whose unfiltered read is the whole catalog, so a record missing from it was removed.
 # A JSON/RSS feed or an OAI-PMH repository may page or trim its listing: there, only an explicit
-# deleted flag withdraws (docs/catalog-search.md).
+# deleted flag withdraws, unless the source is declared a complete feed (docs/catalog-search.md).
 FULL_LISTING_TYPES = frozenset({"csv"})
+
+
+def lists_everything(source: CatalogSource) -> bool:
+    """A full read of ``source`` is its whole catalog: it is always read whole, and a record
+    missing from a read was removed (a CSV file, or a feed its owner declared complete)."""
+    return source.type in FULL_LISTING_TYPES or (source.config or {}).get("complete_feed") is True
 
 
 def address_policy() -> AddressPolicy:
@@ -142,8 +148,11 @@ class _Harvest:
             self.pending += 1
             if self.pending >= FLUSH_EVERY:
                 self._flush()
-        if self.since is None and self.source.type in FULL_LISTING_TYPES:
-            self._withdraw_missing()
+        if self.since is None and lists_everything(self.source):
+            if self.adapter.truncated:
+                self.run.message = "the read stopped at the page limit; nothing was withdrawn"
+            else:
+                self._withdraw_missing()
 
     def _flush(self) -> None:
         """Write the batch and forget its objects: a 100,000-record harvest keeps ids, not rows."""
@@ -256,14 +265,14 @@ def harvest_source(source: CatalogSource, *, full: bool = False, allow_local_fil
                    progress: Callable[[int], None] | None = None) -> HarvestRun:  # fmt: skip
     """Harvest ``source`` once and return its run (flushed, not committed).
 
-    Incremental from the last successful run unless ``full`` (a CSV is always read whole so
-    removed rows are withdrawn). Never raises for what the source sends.
+    Incremental from the last successful run unless ``full`` (a CSV or a complete feed is always
+    read whole so removed records are withdrawn). Never raises for what the source sends.
     """
     now = utcnow()
     run = HarvestRun(source_id=source.id, started_at=now, status=RunStatus.RUNNING, errors=[])
     db.session.add(run)
     db.session.flush()  # the run row exists before the savepoint, so a rollback keeps it
-    since = None if full or source.type in FULL_LISTING_TYPES else source.last_success_at
+    since = None if full or lists_everything(source) else source.last_success_at
     work = None
     try:
         with db.session.begin_nested():

@@ -78,9 +78,13 @@ def sources():
     )
 
 
-def _form_data() -> dict:
+def _form_data(type_name: str) -> dict:
     data = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    # An unticked checkbox sends nothing: it says "no", not "unchanged".
     data["enabled"] = "enabled" in request.form
+    for field in config_fields(type_name):
+        if field["kind"] == "boolean":
+            data[field["name"]] = field["name"] in request.form
     return data
 
 
@@ -113,9 +117,9 @@ def source_new():
             None, type_name, {"level": "national", "interval_hours": 24, "enabled": True, **defaults}, {}
         )
     try:
-        source = create_source(current_user, school, {**_form_data(), "type": type_name})
+        source = create_source(current_user, school, {**_form_data(type_name), "type": type_name})
     except SourceInvalid as invalid:
-        return _render_form(None, type_name, _form_data(), invalid.errors, 422)
+        return _render_form(None, type_name, _form_data(type_name), invalid.errors, 422)
     flash(_("Source added. Test it, then harvest."), "success")
     return redirect(url_for("catalog.source_detail", source_id=source.id))
 
@@ -135,9 +139,9 @@ def source_edit(source_id: int):
         }
         return _render_form(source, source.type, values, {})
     try:
-        update_source(current_user, source, {**_form_data(), "type": source.type})
+        update_source(current_user, source, {**_form_data(source.type), "type": source.type})
     except SourceInvalid as invalid:
-        return _render_form(source, source.type, _form_data(), invalid.errors, 422)
+        return _render_form(source, source.type, _form_data(source.type), invalid.errors, 422)
     flash(_("Source saved."), "success")
     return redirect(url_for("catalog.source_detail", source_id=source.id))
 

@@ -75,10 +75,24 @@ def _clean_config(type_name: str, raw: dict, errors: dict) -> dict:
                     raise ValueError
             except (TypeError, ValueError):
                 errors.setdefault(name, []).append(_("Enter a positive number."))
+        elif spec["kind"] == "boolean":
+            value = _as_bool(value)
+            if value is None:
+                errors.setdefault(name, []).append(_("Choose yes or no."))
         elif spec["kind"] == "choice" and value not in spec["choices"]:
             errors.setdefault(name, []).append(_("Choose one of: %(choices)s.", choices=", ".join(spec["choices"])))
         config[name] = value
     return config
+
+
+def _as_bool(value) -> bool | None:
+    """A yes/no setting from a form checkbox ("on"), JSON (true/false) or a CLI ("1", "yes")."""
+    words = str(value).strip().lower()
+    if value is True or words in ("1", "true", "on", "yes", "y"):
+        return True
+    if value is False or words in ("0", "false", "off", "no", "n"):
+        return False
+    return None
 
 
 def _address_error(url: str) -> str | None:

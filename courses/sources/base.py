@@ -54,6 +54,16 @@ COMMON_FIELDS = (
     ConfigField("level", "Level", kind="choice", choices=("national", "provincial", "municipal", "school")),
     ConfigField("timeout", "Timeout (seconds)", kind="number", default=DEFAULT_TIMEOUT_SECONDS),
 )
+# For formats that carry no deletion signal (RSS/Atom) or may leave deletions out (JSON feeds):
+# the source's owner says whether each full read lists everything (the harvest then withdraws
+# what is missing; docs/catalog-search.md).
+COMPLETE_FEED = ConfigField(
+    "complete_feed",
+    "Complete feed",
+    kind="boolean",
+    default=False,
+    help="Every read lists all of the source's resources, so one missing from a full read was withdrawn",
+)
 
 
 class Source:
@@ -76,6 +86,8 @@ class Source:
         # Which hosts the server may be sent to (courses.sources.netguard); public ones by default.
         self.address_policy = address_policy
         self._session: GuardedSession | None = None
+        # Set by fetch() when it stopped before the end (a page limit): the read was not whole.
+        self.truncated = False
 
     @classmethod
     def enabled(cls) -> bool:

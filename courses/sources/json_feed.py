@@ -14,7 +14,15 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from courses.records import RecordError, ResourceRecord
 from courses.sources import register
-from courses.sources.base import ConfigField, Source, SourceError, as_utc, local_path, unchanged_since
+from courses.sources.base import (
+    COMPLETE_FEED,
+    ConfigField,
+    Source,
+    SourceError,
+    as_utc,
+    local_path,
+    unchanged_since,
+)
 
 FEED_VERSION = "kexu-feed/1"
 
@@ -44,7 +52,8 @@ def _with_since(url: str, since: datetime | None) -> str:
 class JsonFeedSource(Source):
     type = "json"
     name = "Kexu JSON feed"
-    extra_fields = (ConfigField("max_pages", "Most pages to read", kind="number", default=1000),)
+    # More pages than max_pages fail the read, so a complete feed's read is whole or not at all.
+    extra_fields = (ConfigField("max_pages", "Most pages to read", kind="number", default=1000), COMPLETE_FEED)
 
     def fetch(self, since: datetime | None = None) -> Iterator[ResourceRecord | RecordError]:
         since = as_utc(since)

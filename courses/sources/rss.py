@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from courses import normalize
 from courses.records import RecordError, ResourceRecord
 from courses.sources import register
-from courses.sources.base import ConfigField, Source, SourceError, as_utc, unchanged_since
+from courses.sources.base import COMPLETE_FEED, ConfigField, Source, SourceError, as_utc, unchanged_since
 
 try:
     import feedparser
@@ -82,6 +82,7 @@ class RssSource(Source):
             kind="choice",
             choices=("video", "courseware", "textbook", "mooc", "document", "audio", "other"),
         ),
+        COMPLETE_FEED,
     )
 
     @classmethod
@@ -92,12 +93,15 @@ class RssSource(Source):
         since = as_utc(since)
         url: str | None = self.config["url"]
         seen: set[str] = set()
+        self.truncated = False
         while url and url not in seen and len(seen) < int(self.config["max_pages"]):
             seen.add(url)
             parsed = self._parse(url)
             yield from self._records(parsed, page=len(seen), since=since)
             next_links = [link.get("href") for link in parsed.feed.get("links", []) if link.get("rel") == "next"]
             url = urljoin(url, next_links[0]) if next_links and next_links[0] else None
+        # Stopped at the page limit with a page still to read (a loop back to a read page is the end).
+        self.truncated = bool(url) and url not in seen
 
     def _parse(self, url: str):
         body, content_type = self.read_bytes(url)
