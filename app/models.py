@@ -26,7 +26,7 @@ from app.participation.models import (
     StatementOutbox,
     StudyTimeFlag,
 )
-from app.reports.models import ClassDayRollup, DailyReport, LessonClassRollup, LessonRollup, StudentDayRollup
+from app.reports.models import DailyReport, LessonClassRollup, LessonRollup, StaleRange, StudentDayRollup
 from app.schedule.calendar_models import CalendarFeed
 from app.schedule.models import LiveSeries, LiveSession, PolicyException, PolicySetting, SessionStatus
 
@@ -37,7 +37,6 @@ __all__ = [
     "CalendarFeed",
     "CatalogSource",
     "ChatMessage",
-    "ClassDayRollup",
     "CheckIn",
     "CheckInWindow",
     "ConfusionMark",
@@ -68,6 +67,7 @@ __all__ = [
     "Role",
     "RollCall",
     "SessionStatus",
+    "StaleRange",
     "StatementOutbox",
     "Stage",
     "StudentDayRollup",

@@ -109,7 +109,7 @@ def refresh_command(first_text, last_text, school_id, stale):
         db.session.commit()
         click.echo(
             _(
-                "School %(school)s: %(lessons)d lessons, %(student_days)d student-days, %(class_days)d class-days",
+                "School %(school)s: %(lessons)d lessons, %(student_days)d student-days",
                 school=school,
                 **counts,
             )

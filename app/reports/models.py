@@ -1,5 +1,7 @@
-"""Rollups the reports read (one row per lesson, per student and day, per class and day) and
-the stored daily reports.
+"""Rollups the reports read (one row per lesson, per lesson and class, per student and day), the
+days waiting for a rebuild and the stored daily reports. A unit's figures are summed from the
+student-day rows of its distinct students at query time (app/reports/queries.py), never from
+per-class sums: a student in two classes of a grade is one student of it.
 
 Rollups are derived and rebuilt at will (app/reports/rollups.py): when attendance changes, when
 a lesson is created, moved or cancelled, and by the nightly job. Days are the school's local
@@ -96,40 +98,6 @@ class StudentDayRollup(Base):
     resource_minutes: Mapped[float] = mapped_column(default=0.0)
     limit_minutes: Mapped[int | None]
     over_limit: Mapped[bool] = mapped_column(default=False)
-    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ClassDayRollup(Base):
-    """One class on one local day: its lessons (scheduled, held, cancelled) and the sums of its
-    students' day rows."""
-
-    __tablename__ = "report_class_day"
-    __table_args__ = (
-        UniqueConstraint("class_id", "day"),
-        Index("ix_report_class_day_school_day", "school_id", "day"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"))
-    class_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"))
-    day: Mapped[date] = mapped_column(Date)
-    students: Mapped[int] = mapped_column(default=0)
-    lessons: Mapped[int] = mapped_column(default=0)
-    held: Mapped[int] = mapped_column(default=0)
-    cancelled: Mapped[int] = mapped_column(default=0)
-    over_length: Mapped[int] = mapped_column(default=0)
-    short_break: Mapped[int] = mapped_column(default=0)
-    slots: Mapped[int] = mapped_column(default=0)  # student-lessons on record
-    attended: Mapped[int] = mapped_column(default=0)
-    present: Mapped[int] = mapped_column(default=0)
-    late: Mapped[int] = mapped_column(default=0)
-    left_early: Mapped[int] = mapped_column(default=0)
-    absent: Mapped[int] = mapped_column(default=0)
-    excused: Mapped[int] = mapped_column(default=0)
-    made_up: Mapped[int] = mapped_column(default=0)
-    live_minutes: Mapped[float] = mapped_column(default=0.0)
-    resource_minutes: Mapped[float] = mapped_column(default=0.0)
-    over_limit_students: Mapped[int] = mapped_column(default=0)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

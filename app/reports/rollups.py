@@ -1,6 +1,6 @@
 """Rebuilding the rollups (models.py) from attendance, presence, resource time and the schedule.
 
-Every refresh is set-based and rewrites whole rows for the lessons, student-days and class-days
+Every refresh is set-based and rewrites whole rows for the lessons and student-days
 it is given, so running it twice changes nothing and a later excuse or a late reconnect simply
 rewrites the affected rows. Flush, never commit: callers own the transaction.
 
@@ -10,7 +10,7 @@ rewrites the affected rows. Flush, never commit: callers own the transaction.
   cancelled (the schedule receiver, with the study-time checks);
 - `refresh_rollups(school_id, first, last)`: a school's local days, for the nightly job.
 
-Student-day and class-day rows: rollup_days.py.
+Student-day rows: rollup_days.py.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from app.participation.loading import chunks
 from app.participation.models import AttendanceRecord
 from app.reports.compliance import compliance_flags
 from app.reports.models import LessonClassRollup, LessonRollup, LessonStatus
-from app.reports.rollup_days import STATUSES, local_day, refresh_class_days, refresh_student_days
+from app.reports.rollup_days import STATUSES, local_day, refresh_student_days
 from app.reports.settings import setting
 from app.reports.stale import clear_stale, mark_stale
 from app.schedule.loading import school_timezone
@@ -97,8 +97,6 @@ def _refresh_school(school_id: int, rows, students: set[int], days: set[date], t
         students |= _students_on_record([row.id for row in around])
     refresh_lessons(rows, tz, check_compliance)
     refresh_student_days(school_id, students, days, tz)
-    classes = set().union(*lesson_classes(rows).values()) | _classes_of_students(school_id, students)
-    refresh_class_days(school_id, classes, days)
 
 
 def refresh_rollups(school_id: int, first: date, last: date) -> dict:
@@ -106,7 +104,7 @@ def refresh_rollups(school_id: int, first: date, last: date) -> dict:
     that any of them was waiting for a rebuild (first: a change marked while this runs stays)."""
     clear_stale(school_id, first, last)
     tz = school_timezone(school_id)
-    counts = {"lessons": 0, "student_days": 0, "class_days": 0}
+    counts = {"lessons": 0, "student_days": 0}
     classes = set(
         db.session.scalars(select(OrgUnit.id).where(OrgUnit.school_id == school_id, OrgUnit.kind == UnitKind.CLASS))
     )
@@ -138,7 +136,6 @@ def refresh_rollups(school_id: int, first: date, last: date) -> dict:
         counts["lessons"] += refresh_lessons(rows, tz, check_compliance=True)
         students = members | _students_on_record([row.id for row in rows])
         counts["student_days"] += refresh_student_days(school_id, students, days, tz)
-        counts["class_days"] += refresh_class_days(school_id, classes, days)
         start = stop + timedelta(days=1)
     db.session.flush()
     return counts
@@ -184,19 +181,6 @@ def lesson_classes(rows) -> dict[int, set[int]]:
         ):
             of_course[course_id].add(class_id)
     return {row.id: own.get(row.id) or of_course.get(row.course_id, set()) for row in rows}
-
-
-def _classes_of_students(school_id: int, student_ids: set[int]) -> set[int]:
-    result: set[int] = set()
-    for part in chunks(sorted(student_ids)):
-        result |= set(
-            db.session.scalars(
-                select(class_membership.c.class_id)
-                .join(OrgUnit, OrgUnit.id == class_membership.c.class_id)
-                .where(class_membership.c.user_id.in_(part), OrgUnit.school_id == school_id)
-            )
-        )
-    return result
 
 
 def _students_on_record(session_ids: list[int]) -> set[int]:
@@ -304,7 +288,6 @@ def _credited_teachers(rows) -> dict[int, int | None]:
 
 __all__ = [
     "local_day",
-    "refresh_class_days",
     "refresh_for_attendance",
     "refresh_for_sessions",
     "refresh_lessons",
