@@ -119,8 +119,8 @@ def refresh_command(first_text, last_text, school_id, stale):
 def _refresh_stale(school_id: int | None) -> None:
     from app.reports.stale import rebuild_stale, schools_with_stale_days
 
-    waiting = schools_with_stale_days()
-    for school in [s for s in _schools(school_id) if s in waiting]:
+    waiting = [school for school in _schools(school_id) if school in schools_with_stale_days()]
+    for school in waiting:
         days = rebuild_stale(school)
         db.session.commit()
         click.echo(_("School %(school)s: %(days)d days rebuilt", school=school, days=days))

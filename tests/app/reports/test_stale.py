@@ -88,6 +88,8 @@ def test_flask_reports_refresh_stale_rebuilds_the_days_and_the_notice_goes(app, 
     assert result.exit_code == 0, result.output
     assert f"School {people.school.id}: 3 days rebuilt" in result.output
     assert stale_ranges(people.school.id) == []
+    again = app.test_cli_runner().invoke(args=["reports", "refresh", "--stale", "--school", str(people.school.id)])
+    assert "No days are waiting for a rebuild." in again.output
     after = api(_class_args(people))
     assert {f["key"]: f["value"] for f in after["figures"]}["attendance_rate"] == 1.0
     assert after["rebuilding"] == []
