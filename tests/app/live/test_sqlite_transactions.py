@@ -80,3 +80,31 @@ def test_a_failed_insert_in_a_savepoint_keeps_the_transaction(engine):
         conn.execute(text("UPDATE seat SET taken_by = 'tab, continued' WHERE taken_by = 'tab'"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT taken_by FROM seat")).scalars().all() == ["tab, continued"]
+
+
+def test_the_catalogs_full_text_triggers_follow_savepoints(tmp_path):
+    """Pages served by the same process search the catalog: its FTS5 index is kept by triggers,
+    which must roll back with a savepoint and commit with the transaction."""
+    from app.catalog.search import FTS_TABLE, ensure_search_index
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
+    sqlite_transactions(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE resource (id INTEGER PRIMARY KEY, school_id INTEGER, withdrawn BOOLEAN, "
+                "source_updated_at DATETIME, search_title TEXT, search_body TEXT)"
+            )
+        )
+        ensure_search_index(conn)
+    with engine.begin() as conn:
+        insert = text("INSERT INTO resource (school_id, withdrawn, search_title, search_body) VALUES (1, 0, :t, '')")
+        conn.execute(insert, {"t": "fractions"})
+        with pytest.raises(RuntimeError), conn.begin_nested():
+            conn.execute(insert, {"t": "decimals"})
+            raise RuntimeError("the row is refused")
+    with engine.connect() as conn:
+        found = text(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m")
+        assert conn.execute(found, {"m": "fractions"}).scalar() == 1
+        assert conn.execute(found, {"m": "decimals"}).scalar() == 0
+    engine.dispose()
