@@ -3,8 +3,8 @@
 Unit figures now count distinct students from report_student_day; nothing reads the class-day
 rows any more.
 
-Revision ID: a1c0de000006
-Revises: a1c0de000005
+Revision ID: a1c0de000005
+Revises: a1c0de000004
 Create Date: 2026-11-29 14:30:00
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 import app.core.models
 
 # revision identifiers, used by Alembic.
-revision = 'a1c0de000006'
-down_revision = 'a1c0de000005'
+revision = 'a1c0de000005'
+down_revision = 'a1c0de000004'
 branch_labels = None
 depends_on = None
 
