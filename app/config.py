@@ -46,6 +46,8 @@ def load_config(environ=None):
         "MAX_CONTENT_LENGTH": int(environ.get("KEXU_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         # One catalog file (a recorded lesson); below MAX_CONTENT_LENGTH so the form's other fields fit.
         "KEXU_UPLOAD_MAX_MB": int(environ.get("KEXU_UPLOAD_MAX_MB", "150")),
+        # One timetable file on the import page (/schedule/import).
+        "KEXU_TIMETABLE_MAX_KB": int(environ.get("KEXU_TIMETABLE_MAX_KB", "2048")),
         # Off: a source URL must not reach the server's own or internal services (docs/catalog-search.md).
         "CATALOG_SOURCES_ALLOW_PRIVATE": _env_bool(environ, "CATALOG_SOURCES_ALLOW_PRIVATE"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
