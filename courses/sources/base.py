@@ -23,6 +23,12 @@ DEFAULT_TIMEOUT_SECONDS = 20.0
 USER_AGENT = "Kexu-catalog-harvester/1"
 
 
+def N_(text: str) -> str:
+    """Marks a form label for translation without translating it here (courses/ knows no locale):
+    `flask translations update` extracts it (babel.cfg) and the form translates it when shown."""
+    return text
+
+
 @dataclass(frozen=True)
 class ConfigField:
     """One entry of a source's configuration form."""
@@ -49,20 +55,20 @@ class ConfigField:
 
 # Fields every source has; an adapter's own fields come after these.
 COMMON_FIELDS = (
-    ConfigField("url", "Feed URL", required=True, kind="url", help="http(s) URL"),
-    ConfigField("provider", "Provider name", help="Used when an item names no provider"),
-    ConfigField("level", "Level", kind="choice", choices=("national", "provincial", "municipal", "school")),
-    ConfigField("timeout", "Timeout (seconds)", kind="number", default=DEFAULT_TIMEOUT_SECONDS),
+    ConfigField("url", N_("Feed URL"), required=True, kind="url", help=N_("http(s) URL")),
+    ConfigField("provider", N_("Provider name"), help=N_("Used when an item names no provider")),
+    ConfigField("level", N_("Level"), kind="choice", choices=("national", "provincial", "municipal", "school")),
+    ConfigField("timeout", N_("Timeout (seconds)"), kind="number", default=DEFAULT_TIMEOUT_SECONDS),
 )
 # For formats that carry no deletion signal (RSS/Atom) or may leave deletions out (JSON feeds):
 # the source's owner says whether each full read lists everything (the harvest then withdraws
 # what is missing; docs/catalog-search.md).
 COMPLETE_FEED = ConfigField(
     "complete_feed",
-    "Complete feed",
+    N_("Complete feed"),
     kind="boolean",
     default=False,
-    help="Every read lists all of the source's resources, so one missing from a full read was withdrawn",
+    help=N_("Every read lists all of the source's resources, so one missing from a full read was withdrawn"),
 )
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from courses.normalize import fold
 from courses.records import RecordError, ResourceRecord
 from courses.sources import register
-from courses.sources.base import ConfigField, Source, SourceError, as_utc, unchanged_since
+from courses.sources.base import N_, ConfigField, Source, SourceError, as_utc, unchanged_since
 
 # Column order of the template; each column's English header, Chinese header, example value.
 TEMPLATE_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -105,8 +105,8 @@ class CsvSource(Source):
     type = "csv"
     name = "CSV file"
     extra_fields = (
-        ConfigField("encoding", "Encoding", kind="choice", default="auto", choices=("auto", "utf-8", "gbk")),
-        ConfigField("timezone", "Time zone of times without offset", default="Asia/Shanghai"),
+        ConfigField("encoding", N_("Encoding"), kind="choice", default="auto", choices=("auto", "utf-8", "gbk")),
+        ConfigField("timezone", N_("Time zone of times without offset"), default="Asia/Shanghai"),
     )
 
     def _zone(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ from courses.records import RecordError, ResourceRecord
 from courses.sources import register
 from courses.sources.base import (
     COMPLETE_FEED,
+    N_,
     ConfigField,
     Source,
     SourceError,
@@ -53,7 +54,7 @@ class JsonFeedSource(Source):
     type = "json"
     name = "Kexu JSON feed"
     # More pages than max_pages fail the read, so a complete feed's read is whole or not at all.
-    extra_fields = (ConfigField("max_pages", "Most pages to read", kind="number", default=1000), COMPLETE_FEED)
+    extra_fields = (ConfigField("max_pages", N_("Most pages to read"), kind="number", default=1000), COMPLETE_FEED)
 
     def fetch(self, since: datetime | None = None) -> Iterator[ResourceRecord | RecordError]:
         since = as_utc(since)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from courses import normalize
 from courses.records import RecordError, ResourceRecord
 from courses.sources import register
-from courses.sources.base import USER_AGENT, ConfigField, Source, SourceError, as_utc
+from courses.sources.base import N_, USER_AGENT, ConfigField, Source, SourceError, as_utc
 
 try:
     import requests
@@ -100,10 +100,10 @@ class OaiPmhSource(Source):
     type = "oai_pmh"
     name = "OAI-PMH repository"
     extra_fields = (
-        ConfigField("metadata_prefix", "Metadata prefix", default="oai_dc"),
-        ConfigField("set", "Set (setSpec)", help="Harvest one set only"),
+        ConfigField("metadata_prefix", N_("Metadata prefix"), default="oai_dc"),
+        ConfigField("set", N_("Set (setSpec)"), help=N_("Harvest one set only")),
         ConfigField(
-            "granularity", "Date granularity", kind="choice", default="auto", choices=("auto", "day", "seconds")
+            "granularity", N_("Date granularity"), kind="choice", default="auto", choices=("auto", "day", "seconds")
         ),
     )
 

@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from courses import normalize
 from courses.records import RecordError, ResourceRecord
 from courses.sources import register
-from courses.sources.base import COMPLETE_FEED, ConfigField, Source, SourceError, as_utc, unchanged_since
+from courses.sources.base import COMPLETE_FEED, N_, ConfigField, Source, SourceError, as_utc, unchanged_since
 
 try:
     import feedparser
@@ -75,10 +75,10 @@ class RssSource(Source):
     type = "rss"
     name = "RSS / Atom feed"
     extra_fields = (
-        ConfigField("max_pages", "Most pages to read", kind="number", default=100),
+        ConfigField("max_pages", N_("Most pages to read"), kind="number", default=100),
         ConfigField(
             "media_type",
-            "Media type of entries without an enclosure",
+            N_("Media type of entries without an enclosure"),
             kind="choice",
             choices=("video", "courseware", "textbook", "mooc", "document", "audio", "other"),
         ),

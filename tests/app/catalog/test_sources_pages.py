@@ -63,3 +63,11 @@ def test_another_schools_source_is_not_found(client, login, people, make_catalog
     source = make_catalog_source("https://example.org/f", school_unit=people.other_school)
     login(people.academic_affairs)
     assert client.get(f"/catalog/sources/{source.id}").status_code == 404
+
+
+def test_the_adapters_own_settings_are_labelled_in_the_viewers_language(client, login, people):
+    login(people.academic_affairs)
+    client.post("/language", data={"locale": "zh_Hans_CN", "next": "/catalog/sources"})
+    page = client.get("/catalog/sources/new?type=rss").get_data(as_text=True)
+    assert "订阅源网址" in page and "最多读取页数" in page and "完整订阅源" in page
+    assert "Most pages to read" not in page
