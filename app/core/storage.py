@@ -14,6 +14,7 @@ import os
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -68,6 +69,7 @@ class Storage(Protocol):
     def read(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> None: ...
+    def keys_under(self, folder: str) -> Iterator[str]: ...
     def url(self, key: str, expires: int | timedelta | None = None, filename: str | None = None) -> str: ...
 
 
@@ -204,6 +206,14 @@ class LocalStorage:
         self._path(key).unlink(missing_ok=True)
         self._meta_path(key).unlink(missing_ok=True)
 
+    def keys_under(self, folder: str) -> Iterator[str]:
+        """Every key below `folder` ("imports" lists "imports/a/b.csv"); unfinished uploads are not keys."""
+        base = self._path(folder.rstrip("/"))
+        for path in sorted(base.rglob("*")) if base.is_dir() else ():
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and not any(part.startswith(".") for part in key.split("/")):
+                yield key
+
     def url(self, key: str, expires: int | timedelta | None = None, filename: str | None = None) -> str:
         validate_key(key)
         expires_at = time.time() + _seconds(expires, self.default_expires)
@@ -280,6 +290,11 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=validate_key(key))
+
+    def keys_under(self, folder: str) -> Iterator[str]:
+        prefix = validate_key(folder.rstrip("/")) + "/"
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            yield from (item["Key"] for item in page.get("Contents", []))
 
     def url(self, key: str, expires: int | timedelta | None = None, filename: str | None = None) -> str:
         params = {"Bucket": self.bucket, "Key": validate_key(key)}

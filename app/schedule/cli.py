@@ -1,9 +1,11 @@
-"""`flask schedule import FILE [--dry-run] [--school CODE]`: a whole timetable, all or nothing.
+"""`flask schedule import FILE [--dry-run] [--school CODE]`: a whole timetable, all or nothing;
+`flask schedule purge-previews`: delete the import previews nobody confirmed in time.
 
-The command is its own unit of work: it commits a clean import and rolls back a dry run or a
+The import is its own unit of work: it commits a clean import and rolls back a dry run or a
 file with problems (listed by row).
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -67,5 +69,35 @@ def import_command(file: Path, dry_run: bool, school_code: str | None) -> None:
     )
 
 
+@schedule_cli.command("purge-previews")
+def purge_previews_command() -> None:
+    """Delete uploaded timetables whose preview expired unconfirmed (for cron)."""
+    from app.schedule.import_stash import PREVIEW_HOURS, purge_expired
+
+    removed = purge_expired()
+    message = _("%(count)d expired timetable previews deleted (older than %(hours)d hours).")
+    click.echo(message % {"count": removed, "hours": PREVIEW_HOURS})
+
+
+PURGE_CHECK_SECONDS = 3600
+
+
+def _switched_on(value) -> bool:
+    return str(value).strip().lower() not in ("0", "false", "no", "off")
+
+
 def register(app) -> None:
+    """The commands, and the hourly purge of expired previews in serving processes
+    (SCHEDULE_PREVIEW_PURGE_IN_PROCESS=0 leaves it to cron)."""
+    from app.core.periodic import add_job
+    from app.schedule.import_stash import purge_expired
+
     app.cli.add_command(schedule_cli)
+    app.config.setdefault("SCHEDULE_PREVIEW_PURGE_IN_PROCESS", os.environ.get("SCHEDULE_PREVIEW_PURGE_IN_PROCESS", "1"))
+    add_job(
+        app,
+        "timetable preview purge",
+        lambda: PURGE_CHECK_SECONDS,
+        purge_expired,
+        lambda: _switched_on(app.config["SCHEDULE_PREVIEW_PURGE_IN_PROCESS"]),
+    )

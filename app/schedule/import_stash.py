@@ -2,9 +2,10 @@
 
 The key holds the school and the user who uploaded it, so a token alone opens nothing: another
 user (of this school or another) looking it up finds no file. The token starts with its creation
-time, so a preview older than PREVIEW_HOURS is refused without any listing or cleanup job; the
-user's previous unconfirmed preview is deleted when they upload the next one (its token is kept
-in the signed session cookie).
+time, so a preview older than PREVIEW_HOURS is refused by the time in its name alone; the user's
+previous unconfirmed preview is deleted when they upload the next one (its token is kept in the
+signed session cookie). The previews nobody came back to are deleted by `purge_expired`, run by
+a periodic job of the serving process or `flask schedule purge-previews` (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from flask import session
 from app.core.storage import ObjectNotFound, get_storage
 
 PREVIEW_HOURS = 24
+_FOLDER = "timetable-imports"
 _TOKEN = re.compile(r"(\d{10})-[0-9a-f]{24}")
+# Exactly the keys `_key` makes; anything else in the folder is not a preview and is kept.
+_PREVIEW_KEY = re.compile(_FOLDER + r"/[^/]+/[^/]+/(\d{10})-[0-9a-f]{24}\.(?:csv|xlsx)")
 _SESSION_KEY = "timetable_import"
 
 
@@ -32,7 +36,7 @@ class StashedFile:
 
 
 def _key(user, token: str, kind: str) -> str:
-    return f"timetable-imports/{user.school_id}/{user.id}/{token}.{kind}"
+    return f"{_FOLDER}/{user.school_id}/{user.id}/{token}.{kind}"
 
 
 def _forget_previous(user) -> None:
@@ -76,3 +80,17 @@ def drop(user, token: str) -> None:
             get_storage().delete(_key(user, token, kind))
     if (session.get(_SESSION_KEY) or {}).get("token") == token:
         session.pop(_SESSION_KEY, None)
+
+
+def purge_expired(now: float | None = None) -> int:
+    """Delete every preview past PREVIEW_HOURS (the ones `unstash` refuses); returns how many."""
+    cutoff = (time.time() if now is None else now) - PREVIEW_HOURS * 3600
+    storage = get_storage()
+    expired = []
+    for key in list(storage.keys_under(_FOLDER)):  # listed first: deleting while a listing pages is unsafe
+        match = _PREVIEW_KEY.fullmatch(key)
+        if match is not None and int(match[1]) < cutoff:
+            expired.append(key)
+    for key in expired:
+        storage.delete(key)
+    return len(expired)
