@@ -10,17 +10,21 @@ A domain's API module does::
     def list_things(args):
         return paginated(visible_things(current_api_user()), args)
 
-and adds `blp` to `app.api.resources.BLUEPRINTS`. Every operation needs a bearer token unless
+and adds `blp` to `app.api.resources.BLUEPRINTS`. Its schemas derive from
+`app.api.validation.ApiSchema` (never marshmallow's Schema) so bad input is answered in the
+caller's language. Every operation needs a bearer token unless
 it is marked `@public` (see app/api/auth.py). Lists use `page_of`/`paginated`, not smorest's
 `@blp.paginate` (its X-Pagination header is not our convention).
 """
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import Select
 from webargs.flaskparser import FlaskParser, abort
 
+from app.api.validation import render_messages
 from app.core.pagination import page_args, paginate
 from app.extensions import db
 
@@ -42,16 +46,23 @@ def flatten_locations(messages):
 
 
 class ApiArgumentsParser(FlaskParser):
-    """Aborts with 422 and the field messages, which app/core/errors.py puts under "errors"."""
+    """Aborts with 422 and the field messages, which app/core/errors.py puts under "errors".
+
+    The messages come from `app.api.validation.ApiSchema` and are translated here, in the
+    request's language, before anything serializes them.
+    """
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         abort(
             error_status_code or self.DEFAULT_VALIDATION_STATUS,
             exc=error,
-            messages=flatten_locations(error.messages),
+            messages=render_messages(flatten_locations(error.messages)),
             schema=schema,
             headers=error_headers,
         )
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        abort(400, exc=error, messages={"json": [_("The request body is not valid JSON.")]})
 
 
 class ApiBlueprint(Blueprint):

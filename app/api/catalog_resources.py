@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import abort
 from flask_smorest import abort as abort_with
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from app.api.auth import current_api_user
 from app.api.base import ApiBlueprint
 from app.api.schemas import PageArgsSchema, page_of
+from app.api.validation import ApiSchema
 from app.catalog.merging import explain_merge
 from app.catalog.models import LessonPlanItem, Resource, ResourceOrigin
 from app.catalog.plans import MAX_MINUTES, NOTE_MAX_LENGTH, PlanError, add_plan_item, plan_items, remove_plan_item
@@ -25,7 +26,7 @@ from courses import vocab
 blp = ApiBlueprint("api-catalog", __name__, description="The resource catalog and courses' lesson plans")
 
 
-class ResourceSummarySchema(Schema):
+class ResourceSummarySchema(ApiSchema):
     id = fields.Integer()
     title = fields.String()
     url = fields.String(allow_none=True, metadata={"description": "Where the resource is published, if harvested"})
@@ -42,7 +43,7 @@ class ResourceSummarySchema(Schema):
     uploaded = fields.Function(lambda resource: resource.storage_key is not None, metadata={"type": "boolean"})
 
 
-class OriginSchema(Schema):
+class OriginSchema(ApiSchema):
     id = fields.Integer()
     source = fields.Function(lambda origin: origin.source.name if origin.source else None, metadata={"type": "string"})
     external_id = fields.String()
@@ -87,7 +88,7 @@ class ResourceSearchPageSchema(page_of(ResourceSummarySchema)):
     more = fields.Boolean(metadata={"description": "More resources match than `total` (counts stop at 1,000)"})
 
 
-class PlanItemSchema(Schema):
+class PlanItemSchema(ApiSchema):
     id = fields.Integer()
     position = fields.Integer(metadata={"description": "0-based order in the plan"})
     note = fields.String(metadata={"description": "Sanitized HTML"})
@@ -96,7 +97,7 @@ class PlanItemSchema(Schema):
     resource = fields.Nested(ResourceSummarySchema)
 
 
-class PlanItemInputSchema(Schema):
+class PlanItemInputSchema(ApiSchema):
     resource_id = fields.Integer(required=True)
     note = fields.String(validate=validate.Length(max=NOTE_MAX_LENGTH), load_default="")
     planned_on = fields.Date(allow_none=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import abort
 from flask_smorest import abort as smorest_abort
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from app.api.auth import current_api_user
 from app.api.base import ApiBlueprint, paginated
 from app.api.schemas import PageArgsSchema, page_of
+from app.api.validation import ApiSchema
 from app.catalog.harvest import harvest_source
 from app.catalog.models import CatalogSource
 from app.catalog.sources_ops import SourceInvalid, create_source, delete_source, update_source
@@ -20,7 +21,7 @@ from courses.records import Level
 blp = ApiBlueprint("api-catalog-sources", __name__, description="Catalog sources and their harvests")
 
 
-class HarvestRunSchema(Schema):
+class HarvestRunSchema(ApiSchema):
     id = fields.Integer()
     started_at = fields.AwareDateTime()
     finished_at = fields.AwareDateTime(allow_none=True)
@@ -35,7 +36,7 @@ class HarvestRunSchema(Schema):
     message = fields.String(allow_none=True, metadata={"description": "Why a failed run failed"})
 
 
-class SourceSchema(Schema):
+class SourceSchema(ApiSchema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     type = fields.String(required=True, metadata={"description": "json, csv, rss or oai_pmh"})

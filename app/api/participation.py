@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from flask import Response, abort
 from flask_smorest import abort as abort_with_messages
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from app.api.auth import current_api_user
 from app.api.base import ApiBlueprint, paginated
 from app.api.schemas import PageArgsSchema, page_of
+from app.api.validation import ApiSchema
 from app.auth.models import User
 from app.core.permissions import require
 from app.extensions import db
@@ -25,7 +26,7 @@ from app.schedule.models import LiveSession
 blp = ApiBlueprint("api-participation", __name__, description="Attendance, contacts, study time and xAPI")
 
 
-class AttendanceSchema(Schema):
+class AttendanceSchema(ApiSchema):
     id = fields.Integer()
     session = fields.Integer(attribute="session_id")
     student = fields.Integer(attribute="student_id")
@@ -49,7 +50,7 @@ class RangeArgsSchema(PageArgsSchema):
     to = fields.AwareDateTime()
 
 
-class ContactSchema(Schema):
+class ContactSchema(ApiSchema):
     id = fields.Integer(dump_only=True)
     student = fields.Integer(attribute="student_id", dump_only=True)
     by = fields.Integer(attribute="by_id", dump_only=True)
@@ -65,7 +66,7 @@ class ContactPatchSchema(ContactSchema):
     note = fields.String()
 
 
-class StudyDaySchema(Schema):
+class StudyDaySchema(ApiSchema):
     day = fields.Date()
     live_minutes = fields.Float()
     resource_minutes = fields.Float()
@@ -74,16 +75,16 @@ class StudyDaySchema(Schema):
     over_limit = fields.Boolean()
 
 
-class StudyTimeArgsSchema(Schema):
+class StudyTimeArgsSchema(ApiSchema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
 
 
-class StudyTimeSchema(Schema):
+class StudyTimeSchema(ApiSchema):
     items = fields.List(fields.Nested(StudyDaySchema))
 
 
-class XapiArgsSchema(Schema):
+class XapiArgsSchema(ApiSchema):
     from_ = fields.Date(data_key="from", required=True)
     to = fields.Date(required=True, metadata={"description": "Last day, inclusive (UTC)"})
     course = fields.Integer()

@@ -8,10 +8,11 @@ from __future__ import annotations
 from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_smorest import abort as abort_with_messages
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from app.api.auth import current_api_user
 from app.api.base import ApiBlueprint
+from app.api.validation import ApiSchema
 from app.core.permissions import can
 from app.reports.exports import FORMATS, as_json, export
 from app.reports.report import REPORT_NAMES, ReportError, Scope, build_report
@@ -20,7 +21,7 @@ from app.reports.serializers import download_response
 blp = ApiBlueprint("api-reports", __name__, url_prefix="/reports", description="Academic affairs reports")
 
 
-class ReportArgsSchema(Schema):
+class ReportArgsSchema(ApiSchema):
     # Strings on purpose: Scope.parse checks them and answers translated messages per field.
     scope = fields.String(metadata={"description": "school, stage, grade, class, course, teacher or student"})
     id = fields.String(metadata={"description": "The scope's id (the school's own id by default)"})

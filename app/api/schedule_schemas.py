@@ -1,14 +1,15 @@
 """Marshmallow schemas of the live-session and policy API."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.schemas import PageArgsSchema, UnitRefSchema
+from app.api.validation import ApiSchema
 from app.orgs.models import Stage
 
 SCOPES = ("one", "following", "all")
 
 
-class RepeatSchema(Schema):
+class RepeatSchema(ApiSchema):
     """A weekly series: these weekdays at the start's wall time in the school's zone."""
 
     weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)), required=True)
@@ -16,7 +17,7 @@ class RepeatSchema(Schema):
     count = fields.Integer(validate=validate.Range(min=1, max=400))
 
 
-class SessionInputSchema(Schema):
+class SessionInputSchema(ApiSchema):
     course = fields.Integer(required=True)
     title = fields.String(validate=validate.Length(max=200))
     starts_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
@@ -29,7 +30,7 @@ class SessionInputSchema(Schema):
     )
 
 
-class SessionPatchSchema(Schema):
+class SessionPatchSchema(ApiSchema):
     title = fields.String(validate=validate.Length(max=200))
     starts_at = fields.AwareDateTime()
     minutes = fields.Integer(validate=validate.Range(min=1, max=720))
@@ -40,12 +41,12 @@ class SessionPatchSchema(Schema):
     exception_reason = fields.String()
 
 
-class SessionDeleteArgsSchema(Schema):
+class SessionDeleteArgsSchema(ApiSchema):
     scope = fields.String(validate=validate.OneOf(SCOPES), load_default="one")
     reason = fields.String(validate=validate.Length(max=500))
 
 
-class SessionSchema(Schema):
+class SessionSchema(ApiSchema):
     id = fields.Integer()
     course = fields.Integer(attribute="course_id")
     series = fields.Integer(attribute="series_id", allow_none=True)
@@ -59,13 +60,13 @@ class SessionSchema(Schema):
     classes = fields.List(fields.Nested(UnitRefSchema))
 
 
-class CheckAnswerSchema(Schema):
+class CheckAnswerSchema(ApiSchema):
     blocked = fields.Boolean()
     violations = fields.List(fields.Dict(), metadata={"description": "Violation.as_dict() of the policy engine"})
     conflicts = fields.List(fields.Dict())
 
 
-class CreatedSchema(Schema):
+class CreatedSchema(ApiSchema):
     sessions = fields.List(fields.Nested(SessionSchema))
     series = fields.Integer(allow_none=True)
     warnings = fields.List(fields.Dict())
@@ -79,7 +80,7 @@ class SessionListArgsSchema(PageArgsSchema):
     include_cancelled = fields.Boolean(load_default=False)
 
 
-class SuggestArgsSchema(Schema):
+class SuggestArgsSchema(ApiSchema):
     course = fields.Integer(required=True)
     around = fields.AwareDateTime(required=True)
     minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=720))
@@ -87,28 +88,28 @@ class SuggestArgsSchema(Schema):
     limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
 
 
-class SlotSchema(Schema):
+class SlotSchema(ApiSchema):
     start = fields.AwareDateTime()
     end = fields.AwareDateTime()
     warnings = fields.List(fields.Dict())
 
 
-class SlotListSchema(Schema):
+class SlotListSchema(ApiSchema):
     items = fields.List(fields.Nested(SlotSchema))
 
 
-class PolicyInputSchema(Schema):
+class PolicyInputSchema(ApiSchema):
     stage = fields.String(required=True, validate=validate.OneOf([str(s) for s in Stage]))
     preset = fields.String(allow_none=True)
     rules = fields.Dict(metadata={"description": "StagePolicy.as_dict() fields, with modes per rule"})
 
 
-class PolicySchema(Schema):
+class PolicySchema(ApiSchema):
     stage = fields.String()
     preset = fields.String(allow_none=True)
     rules = fields.Dict()
 
 
-class PolicyListSchema(Schema):
+class PolicyListSchema(ApiSchema):
     items = fields.List(fields.Nested(PolicySchema))
     presets = fields.List(fields.Dict())

@@ -6,12 +6,13 @@ from functools import cache
 
 from marshmallow import Schema, fields, validate
 
+from app.api.validation import ApiSchema
 from app.auth.models import Role
 from app.core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from app.orgs.models import Stage, UnitKind
 
 
-class ErrorSchema(Schema):
+class ErrorSchema(ApiSchema):
     """What every error answer looks like (rendered by app/core/errors.py)."""
 
     code = fields.String(required=True, metadata={"description": "Machine-readable name, e.g. not_found"})
@@ -19,7 +20,7 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Field name -> list of messages (validation errors)"})
 
 
-class PageArgsSchema(Schema):
+class PageArgsSchema(ApiSchema):
     """?page=&per_page= — every list endpoint's query arguments extend this."""
 
     page = fields.Integer(validate=validate.Range(min=1), metadata={"description": "1-based page number"})
@@ -35,7 +36,7 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
     name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
     return type(
         name,
-        (Schema,),
+        (ApiSchema,),
         {
             "items": fields.List(fields.Nested(item_schema), required=True),
             "page": fields.Integer(required=True),
@@ -47,13 +48,13 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
     )
 
 
-class UnitRefSchema(Schema):
+class UnitRefSchema(ApiSchema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.Enum(UnitKind, by_value=True)
 
 
-class PersonRefSchema(Schema):
+class PersonRefSchema(ApiSchema):
     id = fields.Integer()
     name = fields.String()
 
@@ -61,20 +62,20 @@ class PersonRefSchema(Schema):
 # --- tokens -----------------------------------------------------------------------------------
 
 
-class TokenRequestSchema(Schema):
+class TokenRequestSchema(ApiSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
     name = fields.String(validate=validate.Length(max=120), metadata={"description": "A label for the token"})
 
 
-class IssuedTokenSchema(Schema):
+class IssuedTokenSchema(ApiSchema):
     token = fields.String(metadata={"description": "The secret; shown only in this answer"})
     expires_at = fields.AwareDateTime()
     id = fields.Integer()
     name = fields.String()
 
 
-class TokenSchema(Schema):
+class TokenSchema(ApiSchema):
     """A token as its owner sees it later: never the secret, only its first characters."""
 
     id = fields.Integer()
@@ -92,18 +93,18 @@ class TokenSchema(Schema):
 # --- people -----------------------------------------------------------------------------------
 
 
-class RoleGrantSchema(Schema):
+class RoleGrantSchema(ApiSchema):
     role = fields.Enum(Role, by_value=True)
     unit = fields.Nested(UnitRefSchema, allow_none=True, metadata={"description": "The scope, if any"})
 
 
-class SchoolRefSchema(Schema):
+class SchoolRefSchema(ApiSchema):
     id = fields.Integer()
     name = fields.String()
     timezone = fields.String(allow_none=True)
 
 
-class MeSchema(Schema):
+class MeSchema(ApiSchema):
     id = fields.Integer()
     username = fields.String()
     name = fields.String()
@@ -117,7 +118,7 @@ class MeSchema(Schema):
 # --- org units and courses --------------------------------------------------------------------
 
 
-class OrgUnitSchema(Schema):
+class OrgUnitSchema(ApiSchema):
     id = fields.Integer()
     kind = fields.Enum(UnitKind, by_value=True)
     name = fields.String()
@@ -134,14 +135,14 @@ class OrgUnitListArgsSchema(PageArgsSchema):
     parent = fields.Integer(metadata={"description": "Only the children of this unit"})
 
 
-class TermRefSchema(Schema):
+class TermRefSchema(ApiSchema):
     id = fields.Integer()
     name = fields.String()
     starts_on = fields.Date()
     ends_on = fields.Date()
 
 
-class CourseSchema(Schema):
+class CourseSchema(ApiSchema):
     id = fields.Integer()
     name = fields.String()
     subject = fields.String()
