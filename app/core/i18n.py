@@ -27,6 +27,8 @@ def select_locale() -> str:
     best = request.accept_languages.best_match(["zh-CN", "zh-Hans", "zh", "en"])
     if best and best.startswith("en"):
         return "en"
+    if best and best.startswith("zh"):
+        return "zh_Hans_CN"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -22,6 +22,12 @@ def test_a_chinese_browser_gets_the_chinese_login_page(zh_app):
     assert '<html lang="zh-CN">' in text and "登录课续" in text
 
 
+def test_a_chinese_browser_gets_chinese_where_english_is_the_default(make_app):
+    english_default = make_app(BABEL_DEFAULT_LOCALE="en")
+    page = english_default.test_client().get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert "登录课续" in page.get_data(as_text=True)
+
+
 def test_an_english_browser_gets_the_english_login_page(zh_app):
     page = zh_app.test_client().get("/login", headers={"Accept-Language": "en-US,en;q=0.8"})
     text = page.get_data(as_text=True)
