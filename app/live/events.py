@@ -154,20 +154,27 @@ class LiveNamespace(Namespace):
         if conn.session_id is not None and conn.session_id != session.id:
             self._leave_current(conn)
         staff = state.role_in(user, session) != "student"
-        became_present = False
-        if not room_state.closed and conn.interval_id is None:
-            conn.interval_id, became_present = presence.connect(session.id, user.id, now)
-        conn.session_id, conn.staff = session.id, staff
-        join_room(state.room(session))
-        join_room(state.user_room(session, user.id))
+        interval_id, became_present = conn.interval_id, False
+        if not room_state.closed and interval_id is None:
+            interval_id, became_present = presence.connect(session.id, user.id, now)
+        rooms = [state.room(session), state.user_room(session, user.id)]
         if staff:
-            join_room(state.staff_room(session))
+            rooms.append(state.staff_room(session))
+        session_id = session.id
+
+        def remember():
+            # Only once the interval is committed: a rolled-back id kept here would make the
+            # retried join skip presence (and the ticker beat a row that does not exist).
+            conn.interval_id, conn.session_id, conn.staff = interval_id, session_id, staff
+            for name in rooms:
+                join_room(name)
+
         payload = state.room_state(user, session, room_state, now)
         if not became_present:
-            return payload, []
-        app, person, session_id = current_app._get_current_object(), state.presence_person(session, user), session.id
+            return payload, [remember]
+        app, person = current_app._get_current_object(), state.presence_person(session, user)
         # The joiner has the whole list in this answer; the others hear of it in the next batch.
-        return payload, [lambda: self.announcer.add(app, session_id, person, present=True)]
+        return payload, [remember, lambda: self.announcer.add(app, session_id, person, present=True)]
 
     @live_event("live.join")
     def on_leave(self, user, session, data, conn):
