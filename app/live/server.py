@@ -133,6 +133,13 @@ def pool_options() -> dict:
     return {"pool_pre_ping": True, "pool_size": size, "max_overflow": size // 2, "pool_timeout": 60}
 
 
+def quiet_access_log() -> None:
+    """No line per HTTP request: gevent-websocket's handler logs each one at INFO through its own
+    logger, ignoring `log_output=False` (which silences only pywsgi's). The proxy in front keeps
+    the access log (deploy/nginx.conf); the handler's warnings (refused upgrades) still show."""
+    logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)
+
+
 def serve(app: Flask, host: str, port: int) -> None:
     """Serve `app` (pages and Socket.IO) until the process is stopped."""
     from app.extensions import socketio
@@ -148,6 +155,7 @@ def serve(app: Flask, host: str, port: int) -> None:
     gc.collect()
     gc.freeze()
     start_ticker(app)
+    quiet_access_log()
     log.info("Kexu serving on http://%s:%s (async mode %s)", host, port, socketio.async_mode)
     socketio.run(app, host=host, port=port, use_reloader=False, log_output=False, allow_unsafe_werkzeug=True)
 
