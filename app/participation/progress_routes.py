@@ -13,6 +13,13 @@ from app.core.permissions import can, require
 from app.extensions import db
 from app.orgs.models import Course
 from app.participation import bp, progress
+from app.participation.screen_time import viewer_screen_time_notice, viewer_sitting_minutes
+
+# The screen-time banner (participation/_screen_time.html) is included by pages of other
+# domains (timetable, catalog); it asks for the viewer's notice itself, so their handlers need
+# not know about study time.
+bp.add_app_template_global(viewer_screen_time_notice, "screen_time_notice")
+bp.add_app_template_global(viewer_sitting_minutes, "screen_sitting_minutes")
 
 
 def _resource(resource_id: int) -> Resource:
@@ -59,7 +66,12 @@ def watch(resource_id: int):
         record = progress.open_resource(current_user, resource, course_id)
     config = {"resource": resource.id, "course": course_id, "url": f"/participation/resources/{resource.id}/progress"}
     return render_template(
-        "participation/watch.html", resource=resource, src=download_url(resource), config=config, progress=record
+        "participation/watch.html",
+        resource=resource,
+        src=download_url(resource),
+        config=config,
+        progress=record,
+        sitting_minutes=viewer_sitting_minutes(),
     )
 
 

@@ -21,6 +21,7 @@ from app.participation.models import ResourceStudyDay
 from app.participation.rules import merge_intervals, seconds_inside
 from app.schedule.loading import school_policy
 from app.schedule.policy_index import day_start
+from app.schedule.policy_types import StagePolicy
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,8 @@ class StudyDay:
         return self.limit_minutes is not None and self.total_minutes > self.limit_minutes
 
 
-def daily_limits(student_ids: list[int], school_id: int) -> dict[int, int | None]:
-    """Each student's daily online total from their stage's policy (None: no limit)."""
-    policy = school_policy(school_id)
+def _stages(student_ids: list[int]) -> dict[int, str]:
+    """Each student's stage: that of their first class that has one."""
     stages: dict[int, str] = {}
     for part in chunks(sorted(student_ids)):
         rows = db.session.execute(
@@ -53,11 +53,26 @@ def daily_limits(student_ids: list[int], school_id: int) -> dict[int, int | None
         )
         for user_id, stage in rows:
             stages.setdefault(user_id, str(stage))
+    return stages
+
+
+def daily_limits(student_ids: list[int], school_id: int) -> dict[int, int | None]:
+    """Each student's daily online total from their stage's policy (None: no limit)."""
+    policy = school_policy(school_id)
+    stages = _stages(student_ids)
     limits = {}
     for student_id in student_ids:
         stage_policy = policy.get(stages.get(student_id, ""))
         limits[student_id] = stage_policy.max_daily_minutes if stage_policy else None
     return limits
+
+
+def stage_policy_of(student: User) -> StagePolicy | None:
+    """The study-time policy of the student's stage in their school (None: no stage)."""
+    if student.school_id is None:
+        return None
+    stage = _stages([student.id]).get(student.id)
+    return school_policy(student.school_id).get(stage) if stage else None
 
 
 def study_days(students: list[User], first: date, last: date) -> dict[tuple[int, date], StudyDay]:
