@@ -63,7 +63,7 @@ def daily_limits(student_ids: list[int], school_id: int) -> dict[int, int | None
     limits = {}
     for student_id in student_ids:
         stage_policy = policy.get(stages.get(student_id, ""))
-        limits[student_id] = stage_policy.max_daily_minutes if stage_policy else None
+        limits[student_id] = stage_policy.daily_limit_minutes if stage_policy else None
     return limits
 
 

@@ -101,6 +101,11 @@ class StagePolicy:
         return Mode(self.modes.get(rule, Mode.BLOCK))
 
     @property
+    def daily_limit_minutes(self) -> int | None:
+        """The daily online total students are held to: none when unset or the rule is off."""
+        return None if self.mode(Rule.DAILY_TOTAL) == Mode.OFF else self.max_daily_minutes
+
+    @property
     def allowed_window(self) -> tuple[int, int]:
         """Allowed hours as minutes of the local day, [start, end)."""
         start = self.allowed_start.hour * 60 + self.allowed_start.minute if self.allowed_start else 0

@@ -156,3 +156,20 @@ def test_the_watch_page_carries_the_stages_longest_sitting(people, login, client
     assert 'data-break-after-minutes="30"' in page
     assert "watched for 30 minutes in a row" in page
     assert "js/screen-break.js" in page
+
+
+def test_a_school_that_switched_the_daily_total_off_shows_no_banner_and_no_over_limit(people, login, client):
+    db.session.add(
+        PolicySetting(
+            school_id=people.school.id,
+            stage=people.klass.stage,
+            rules={"max_daily_minutes": 240, "max_lesson_minutes": 30, "modes": {"max_daily_minutes": "off"}},
+        )
+    )
+    db.session.commit()
+    watched_today(people.student, 600)
+    login(people.student)
+    for url in student_pages(people):
+        assert banner(client.get(url)) is None, url
+    record = client.get("/participation/me").get_data(as_text=True)
+    assert "Over today's limit" not in record
