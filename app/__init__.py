@@ -36,6 +36,10 @@ def create_app(config=None, **overrides) -> Flask:
         app.config.update({k: v for k, v in items if k.isupper()})
     app.config.update(overrides)
     _check_production_settings(app)
+    from app.core.routing import IdConverter
+
+    # Before any blueprint adds its rules, so every `<int:...>` is bounded.
+    app.url_map.converters["int"] = IdConverter
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from app.core import i18n

@@ -10,6 +10,8 @@ from sqlalchemy import Select, func, select
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
+# Far past any real list; keeps the row offset within what the database accepts.
+MAX_PAGE = 100_000
 
 
 @dataclass
@@ -46,7 +48,7 @@ def page_args(page=None, per_page=None) -> tuple[int, int]:
 
     page = as_int(page if page is not None else request.args.get("page"), 1)
     per_page = as_int(per_page if per_page is not None else request.args.get("per_page"), DEFAULT_PER_PAGE)
-    return max(1, page), min(max(1, per_page), MAX_PER_PAGE)
+    return min(max(1, page), MAX_PAGE), min(max(1, per_page), MAX_PER_PAGE)
 
 
 def paginate(session, query: Select, page: int, per_page: int) -> Page:
