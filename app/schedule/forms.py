@@ -4,7 +4,6 @@ or the school's clock (weekly series), and converted to UTC before any operation
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core.forms import Form
 from app.schedule.policy_index import zone
 
 WEEKDAYS = [
@@ -42,7 +42,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     day = DateField(_l("Date (or first day of a series)"), validators=[DataRequired()])
     start = TimeField(_l("Start time"), validators=[DataRequired()])
@@ -80,7 +80,7 @@ class SessionForm(FlaskForm):
         return data
 
 
-class EditSessionForm(FlaskForm):
+class EditSessionForm(Form):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     day = DateField(_l("Date"), validators=[DataRequired()])
     start = TimeField(_l("Start time"), validators=[DataRequired()])
@@ -91,13 +91,13 @@ class EditSessionForm(FlaskForm):
     submit = SubmitField(_l("Save changes"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(_l("Reason (sent to students and teachers)"), validators=[Optional(), Length(max=500)])
     scope = SelectField(_l("Cancel"), choices=SCOPE_CHOICES, default="one")
     submit = SubmitField(_l("Cancel the lesson"))
 
 
-class ExceptionForm(FlaskForm):
+class ExceptionForm(Form):
     rule = SelectField(_l("Rule"))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Approve exception"))
