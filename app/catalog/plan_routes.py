@@ -25,6 +25,7 @@ from app.catalog.plans import (
 )
 from app.catalog.routes import render_resource
 from app.core.permissions import can, require
+from app.core.routing import parse_id
 from app.extensions import db
 from app.orgs.models import Course
 
@@ -79,11 +80,8 @@ def course_plan(course_id: int):
 def add_to_plan(resource_id: int):
     resource = db.get_or_404(Resource, resource_id)
     require(current_user, "resource.view", resource)
-    try:
-        course_id = int(request.form.get("course_id") or 0)
-    except ValueError:
-        course_id = 0
-    course = db.get_or_404(Course, course_id) if course_id else None
+    course_id = parse_id(request.form.get("course_id"))
+    course = db.session.get(Course, course_id) if course_id else None
     if course is None:
         errors = {"course_id": [_("Course: choose one of your courses.")]}
         return render_resource(resource, errors, request.form, 422)

@@ -19,7 +19,7 @@ from app.catalog.sources_ops import (
     test_source,
     update_source,
 )
-from app.core.pagination import paginate
+from app.core.pagination import page_args, paginate
 from app.core.permissions import require
 from app.extensions import db
 from app.orgs.current import current_school
@@ -151,7 +151,7 @@ def source_edit(source_id: int):
 def source_detail(source_id: int):
     source = _source(source_id)
     query = select(HarvestRun).where(HarvestRun.source_id == source.id).order_by(HarvestRun.id.desc())
-    runs = paginate(db.session, query, max(1, request.args.get("page", 1, type=int)), 20)
+    runs = paginate(db.session, query, page_args(per_page=20)[0], 20)
     return render_template("catalog/sources_detail.html", **_context(source=source, runs=runs))
 
 
