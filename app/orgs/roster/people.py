@@ -114,7 +114,7 @@ def _set_grants(st: ImportState, user: User, row: PersonRow, grants: dict) -> No
 
 
 def _create(st: ImportState, row: PersonRow, wanted: dict, grants: dict) -> None:
-    user = User(school_id=st.school.id, timezone=st.default_timezone(), **wanted)
+    user = User(school_id=st.school.id, **{"timezone": st.default_timezone(), **wanted})  # the row's zone wins
     if row.password:
         user.set_password(row.password)
         user.must_change_password = True

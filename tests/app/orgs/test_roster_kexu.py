@@ -153,3 +153,11 @@ def test_password_column_sets_a_password_that_must_be_changed(school, make_user)
     student = user("s1")
 
     assert student.check_password("Start-2026!") and student.must_change_password
+
+
+def test_a_new_account_takes_the_time_zone_its_row_gives(school, make_user):
+    admin = make_user(roles=["admin"])
+    people = "username,name,roles,grade,grade_number,class,timezone\n20260103,林一,student,七年级,7,1班,Europe/London\n"
+    result = run(admin, school, [("people.csv", people)])
+    assert not result.errors
+    assert user("20260103").timezone == "Europe/London"
