@@ -48,6 +48,7 @@ def banner(response):
 def student_pages(people):
     resource = video(people.school)
     return [
+        "/",
         "/today",
         "/timetable",
         f"/catalog/resources/{resource.id}",
