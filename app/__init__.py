@@ -62,9 +62,10 @@ def create_app(config=None, **overrides) -> Flask:
 
     init_socketio(app)
 
-    from app.core import errors, labels, security
+    from app.core import errors, labels, security, text_input
 
     errors.init_app(app)
+    text_input.init_app(app)
     labels.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

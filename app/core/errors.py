@@ -69,7 +69,9 @@ def init_app(app) -> None:
             errors = data.get("messages") or data.get("errors") or {}
             message = data.get("message") or (error.description if status not in _messages() else None)
             return jsonify(error_payload(status, message, errors)), status, headers
-        page = render_template("errors/error.html", status=status, message=_messages().get(status))
+        # A message the raiser wrote for the user (the field at fault) wins over the generic one.
+        message = (getattr(error, "data", None) or {}).get("message") or _messages().get(status)
+        page = render_template("errors/error.html", status=status, message=message)
         return page, status, headers
 
     @app.errorhandler(Exception)
