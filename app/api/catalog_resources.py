@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.api.auth import current_api_user
 from app.api.base import ApiBlueprint
 from app.api.schemas import PageArgsSchema, page_of
-from app.api.validation import ApiSchema
+from app.api.validation import ApiSchema, Id
 from app.catalog.merging import explain_merge
 from app.catalog.models import LessonPlanItem, Resource, ResourceOrigin
 from app.catalog.plans import MAX_MINUTES, NOTE_MAX_LENGTH, PlanError, add_plan_item, plan_items, remove_plan_item
@@ -98,7 +98,7 @@ class PlanItemSchema(ApiSchema):
 
 
 class PlanItemInputSchema(ApiSchema):
-    resource_id = fields.Integer(required=True)
+    resource_id = Id(required=True)
     note = fields.String(validate=validate.Length(max=NOTE_MAX_LENGTH), load_default="")
     planned_on = fields.Date(allow_none=True)
     estimated_minutes = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_MINUTES))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.api.auth import current_api_user
 from app.api.base import ApiBlueprint, paginated
 from app.api.schemas import PageArgsSchema, page_of
-from app.api.validation import ApiSchema
+from app.api.validation import ApiSchema, Id
 from app.auth.models import User
 from app.core.permissions import require
 from app.extensions import db
@@ -87,7 +87,7 @@ class StudyTimeSchema(ApiSchema):
 class XapiArgsSchema(ApiSchema):
     from_ = fields.Date(data_key="from", required=True)
     to = fields.Date(required=True, metadata={"description": "Last day, inclusive (UTC)"})
-    course = fields.Integer()
+    course = Id()
 
 
 def _in_school(model, object_id: int):

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from app.api.schemas import PageArgsSchema, UnitRefSchema
-from app.api.validation import ApiSchema
+from app.api.validation import ApiSchema, Id
 from app.orgs.models import Stage
 
 SCOPES = ("one", "following", "all")
@@ -18,12 +18,12 @@ class RepeatSchema(ApiSchema):
 
 
 class SessionInputSchema(ApiSchema):
-    course = fields.Integer(required=True)
+    course = Id(required=True)
     title = fields.String(validate=validate.Length(max=200))
     starts_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
     minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=720))
     join_url = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    class_ids = fields.List(fields.Integer(), metadata={"description": "Default: every class of the course"})
+    class_ids = fields.List(Id(), metadata={"description": "Default: every class of the course"})
     repeat = fields.Nested(RepeatSchema, metadata={"description": "Make it a weekly series"})
     exception_reason = fields.String(
         metadata={"description": "Academic affairs only: store despite blocking rules, with this reason"}
@@ -35,7 +35,7 @@ class SessionPatchSchema(ApiSchema):
     starts_at = fields.AwareDateTime()
     minutes = fields.Integer(validate=validate.Range(min=1, max=720))
     join_url = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    class_ids = fields.List(fields.Integer())
+    class_ids = fields.List(Id())
     scope = fields.String(validate=validate.OneOf(SCOPES), load_default="one")
     weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)))
     exception_reason = fields.String()
@@ -75,13 +75,13 @@ class CreatedSchema(ApiSchema):
 class SessionListArgsSchema(PageArgsSchema):
     from_ = fields.AwareDateTime(data_key="from")
     to = fields.AwareDateTime()
-    course = fields.Integer()
-    class_id = fields.Integer(data_key="class")
+    course = Id()
+    class_id = Id(data_key="class")
     include_cancelled = fields.Boolean(load_default=False)
 
 
 class SuggestArgsSchema(ApiSchema):
-    course = fields.Integer(required=True)
+    course = Id(required=True)
     around = fields.AwareDateTime(required=True)
     minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=720))
     session = fields.Integer(metadata={"description": "Suggest a move of this stored session"})

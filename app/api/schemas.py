@@ -6,7 +6,7 @@ from functools import cache
 
 from marshmallow import Schema, fields, validate
 
-from app.api.validation import ApiSchema
+from app.api.validation import ApiSchema, Id
 from app.auth.models import Role
 from app.core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from app.orgs.models import Stage, UnitKind
@@ -154,6 +154,6 @@ class CourseSchema(ApiSchema):
 
 
 class CourseListArgsSchema(PageArgsSchema):
-    term = fields.Integer(metadata={"description": "Term id"})
-    class_id = fields.Integer(data_key="class", metadata={"description": "Class id"})
-    teacher = fields.Integer(metadata={"description": "Teacher's user id"})
+    term = Id(metadata={"description": "Term id"})
+    class_id = Id(data_key="class", metadata={"description": "Class id"})
+    teacher = Id(metadata={"description": "Teacher's user id"})

@@ -168,3 +168,18 @@ def render_messages(messages):
     if isinstance(messages, str):
         return messages
     return str(messages)  # a LazyString a schema declared, or a number in a key path
+
+
+class Id(fields.Integer):
+    """An id sent to the API: a whole number from 1 to the largest a row can have.
+
+    A larger number would overflow the database's integer column (a 500) instead of being
+    answered as invalid.
+    """
+
+    def __init__(self, **kwargs):
+        from app.core.routing import MAX_ID
+
+        validators = list(kwargs.pop("validate", None) or [])
+        validators.append(validate.Range(min=1, max=MAX_ID))
+        super().__init__(validate=validators, **kwargs)
