@@ -10,6 +10,7 @@ from app.auth.models import Role
 from app.catalog.models import Resource
 from app.catalog.uploads import download_url
 from app.core.permissions import can, require
+from app.core.routing import parse_id
 from app.extensions import db
 from app.orgs.models import Course
 from app.participation import bp, progress
@@ -32,10 +33,8 @@ def _resource(resource_id: int) -> Resource:
 
 def _course_id(value) -> int | None:
     """The course the resource was opened from, if the viewer is in it."""
-    try:
-        course = db.session.get(Course, int(value)) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    course_id = parse_id(value)
+    course = db.session.get(Course, course_id) if course_id else None
     return course.id if course is not None and can(current_user, "course.view", course) else None
 
 

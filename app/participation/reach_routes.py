@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.core.models import utcnow
 from app.core.permissions import can, require
+from app.core.routing import parse_id
 from app.extensions import db
 from app.orgs.models import OrgUnit, UnitKind
 from app.participation import bp, reach, study_time
@@ -51,9 +52,10 @@ def _scope():
 @login_required
 def not_reached():
     school, class_ids = _scope()
-    chosen = request.args.get("class", type=int)
-    if chosen is not None:
-        unit = db.session.get(OrgUnit, chosen)
+    chosen = request.args.get("class")
+    if chosen:
+        class_id = parse_id(chosen)
+        unit = db.session.get(OrgUnit, class_id) if class_id else None
         if unit is None or unit.kind != UnitKind.CLASS:
             abort(404)
         require(current_user, "participation.reach.view", unit)

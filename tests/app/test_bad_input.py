@@ -20,13 +20,6 @@ from tests.factories import PASSWORD
 
 # Bugs in code this module may not change yet: each is checked by test_known_server_errors_remain,
 # which fails once the bug is fixed so that its entry is removed here.
-KNOWN = {
-    # app/participation/progress_routes.py `_course_id` passes ?course= to the database unbounded.
-    ("participation.open_resource", "huge ids in query"): "student",
-    ("participation.watch", "huge ids in query"): "student",
-    # app/participation/reach_routes.py reads ?class= with type=int and queries it unbounded.
-    ("participation.not_reached", "huge ids in query"): "class_teacher",
-}
 SKIPPED = {"static", "auth.logout", "api-docs.openapi_json", "api_docs.docs"}
 SIGNED_IN = [role for role in pages.ROLES if role not in ("anonymous", "other_student", "other_teacher")]
 API_ROLES = ("student", "teacher", "academic_affairs", "admin")
@@ -228,8 +221,6 @@ def test_no_server_error_from_hostile_input(app, people, endpoint, method, rule)
         for index, (label, value) in enumerate(inputs.items()):
             if (index - number) % len(roles) != 0:
                 continue
-            if (endpoint, label) in KNOWN:
-                continue
             if method == "GET":
                 send(role, label, client, url + separator + value, headers)
             else:
@@ -237,13 +228,3 @@ def test_no_server_error_from_hostile_input(app, people, endpoint, method, rule)
         if method != "GET":
             send(role, "NUL and invalid UTF-8 in query", client, url + separator + QUERIES["invalid UTF-8"], headers)
     assert not failures, f"{method} {rule}: " + "; ".join(failures)
-
-
-@pytest.mark.xfail(strict=True, reason="known server errors, reported to the owners of that code")
-@pytest.mark.parametrize(("endpoint", "label"), sorted(KNOWN))
-def test_known_server_errors_remain(client, people, login, endpoint, label):
-    method, url_for_people, _expected = pages.MATRIX[endpoint]
-    url = url_for_people(people)
-    login(getattr(people, KNOWN[endpoint, label]))
-    response = client.open(url + ("&" if "?" in url else "?") + QUERIES[label], method=method)
-    assert response.status_code < 500
