@@ -129,8 +129,17 @@ def qa_start(now: datetime, today: date, tz: str) -> datetime | None:
     start = soon.replace(second=0, microsecond=0) + timedelta(minutes=-soon.minute % 10)
     if today.weekday() < 5:  # a break after the last regular lesson
         start = max(start, (last_period + timedelta(minutes=LESSON_MINUTES + 20)).astimezone(zone(tz)))
-    # Late in the evening: a lesson that has just begun, still today.
-    return min(start, datetime.combine(today, time(23, 20), tzinfo=zone(tz))).astimezone(UTC)
+    # Late in the evening: a lesson that has just begun, still today (qa_minutes ends it by midnight).
+    just_begun = local.replace(second=0, microsecond=0) - timedelta(minutes=local.minute % 10)
+    latest = max(datetime.combine(today, time(23, 20), tzinfo=zone(tz)), just_begun)
+    return min(start, latest).astimezone(UTC)
+
+
+def qa_minutes(start: datetime, tz: str) -> int:
+    """A Q&A lesson's length: a regular lesson's, cut short so it ends by local midnight."""
+    local = start.astimezone(zone(tz))
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone(tz))
+    return min(LESSON_MINUTES, int((midnight - local).total_seconds() // 60))
 
 
 def _add_plans(classes, school: OrgUnit, days_of_course: dict[int, list[date]], today: date) -> int:
@@ -195,7 +204,8 @@ def build_timetable(school: OrgUnit, now: datetime) -> DemoTimetable:
             course = courses[QA_SUBJECTS[index % len(QA_SUBJECTS)]]
             clock = start.astimezone(zone(tz)).time()
             rows.append(
-                {"course": course.code, "date": today, "start": clock, "minutes": LESSON_MINUTES, "classes": unit.code}
+                {"course": course.code, "date": today, "start": clock, "minutes": qa_minutes(start, tz)}
+                | {"classes": unit.code}
                 | {"title": f"{course.subject}答疑"}
             )
             days_of_course[course.id].append(today)

@@ -56,7 +56,8 @@ def test_on_a_school_morning_the_timetable_keeps_to_the_policy_without_a_warning
         (datetime(2026, 12, 2, 14, 55), None),  # lessons still to come today
         (datetime(2026, 12, 5, 10, 3), datetime(2026, 12, 5, 10, 10)),  # a Saturday morning
         (datetime(2026, 12, 2, 15, 10), datetime(2026, 12, 2, 15, 50)),  # after the last period, and a break
-        (datetime(2026, 12, 6, 23, 55), datetime(2026, 12, 6, 23, 20)),  # just before midnight: under way
+        (datetime(2026, 12, 6, 23, 25), datetime(2026, 12, 6, 23, 20)),  # late evening: under way
+        (datetime(2026, 12, 6, 23, 55), datetime(2026, 12, 6, 23, 50)),  # just before midnight: under way
     ],
 )
 def test_qa_lessons_start_within_minutes_once_no_regular_lesson_is_left_today(local_now, first_start):
@@ -76,3 +77,13 @@ def test_on_a_weekend_evening_every_class_has_a_qa_lesson_today_that_only_warns(
     assert len(qa) == 24 and {lesson.starts_at.astimezone(ZONE).hour for lesson in qa} == {20}
     assert {lesson.course.subject for lesson in qa} == {"语文", "数学", "英语", "历史"}
     assert timetable.warnings > 0  # out of school hours and days: allowed, with the policy's warnings
+
+
+def test_seeded_just_before_midnight_the_qa_lessons_are_still_under_way(app):
+    sunday_late = datetime(2026, 12, 6, 23, 55, tzinfo=ZONE)
+
+    _seeded(sunday_late.astimezone(UTC))
+
+    qa = [lesson for lesson in _today(sunday_late.date()) if "答疑" in lesson.title]
+    assert qa and all(lesson.starts_at <= sunday_late < lesson.ends_at for lesson in qa)
+    assert {lesson.ends_at.astimezone(ZONE).replace(tzinfo=None) for lesson in qa} == {datetime(2026, 12, 7, 0, 0)}
