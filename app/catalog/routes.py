@@ -20,6 +20,7 @@ from app.catalog.uploads import download_url
 from app.core.pagination import page_args
 from app.core.permissions import can, require
 from app.core.sanitizer import sanitize
+from app.core.text_input import tolerates_nul_in_query
 from app.extensions import db
 from app.orgs.current import current_school
 from app.orgs.models import Course
@@ -71,6 +72,7 @@ def _filter_options(school_id: int) -> dict:
 
 @bp.route("/catalog")
 @login_required
+@tolerates_nul_in_query
 def search():
     """Search box and filters; an htmx request gets only the results, which replace the old ones."""
     school = current_school()

@@ -1,6 +1,6 @@
 """Checks every request's text once, before any handler reads it."""
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
@@ -28,13 +28,22 @@ def _json_pairs(value, field=""):
         yield field or "body", value
 
 
+def tolerates_nul_in_query(view):
+    """For a view that cleans its own query text: a search box answers an absurd query with a
+    helpful page (the catalog drops control characters), not an error."""
+    view.tolerates_nul_in_query = True
+    return view
+
+
 def reject_nul_characters() -> None:
     """Refuse text holding a NUL character, naming the field.
 
     No field of the app means a NUL, and PostgreSQL cannot store one in a text column: letting it
     through ends in a database error (a 500) wherever the text reaches a query.
     """
-    pairs = list(request.args.items(multi=True)) + list((request.view_args or {}).items())
+    view = current_app.view_functions.get(request.endpoint)
+    pairs = [] if getattr(view, "tolerates_nul_in_query", False) else list(request.args.items(multi=True))
+    pairs += list((request.view_args or {}).items())
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         pairs += list(request.form.items(multi=True))
     elif request.is_json:
