@@ -7,6 +7,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.participation import reach
 from app.participation.models import ContactLog
+from tests.app.participation.today import todays_minutes
 
 
 def names(page):
@@ -87,14 +88,14 @@ def test_a_student_sees_todays_minutes_against_the_limit(lesson_people, stay, lo
     p = lesson_people
     from app.live.models import PresenceInterval
 
-    now = utcnow()
+    start, end = todays_minutes(p.student, 30)
     db.session.add(
         PresenceInterval(
             session_id=p.lesson.id,
             user_id=p.student.id,
-            started_at=now - timedelta(minutes=30),
-            ended_at=now,
-            last_seen_at=now,
+            started_at=start,
+            ended_at=end,
+            last_seen_at=end,
         )
     )
     db.session.commit()

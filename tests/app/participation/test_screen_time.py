@@ -13,6 +13,7 @@ from app.live.models import PresenceInterval
 from app.participation.models import ResourceStudyDay
 from app.participation.study_time import local_today
 from app.schedule.models import PolicySetting
+from tests.app.participation.today import todays_minutes
 
 # people.student is in grade 7 (junior): 240 minutes a day and 30-minute lessons by default.
 LIMIT = 240
@@ -74,8 +75,7 @@ def test_a_student_near_the_limit_is_told_the_minutes_and_the_limit(people, logi
 
 def test_a_student_over_the_limit_is_told_to_take_a_break_but_may_still_watch(people, login, client):
     watched_today(people.student, 200)
-    start = utcnow() - timedelta(minutes=61)
-    lesson_end = start + timedelta(minutes=60)
+    start, lesson_end = todays_minutes(people.student, 60, now=utcnow() - timedelta(minutes=1))
     from app.schedule.models import LiveSession
 
     lesson = LiveSession(
