@@ -4,23 +4,35 @@ from __future__ import annotations
 
 from datetime import timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.core.models import utcnow
 from app.extensions import db
 from app.live.models import PresenceInterval
+from app.orgs.models import OrgUnit
 from app.schedule.models import LiveSession
+from app.schedule.policy_index import day_start
 from tests.app.api.conftest import bearer, token_for  # noqa: F401 - fixtures
 from tests.app.live.conftest import _sqlite_wal, connect, session_cookie  # noqa: F401 - fixtures
 from tests.app.participation.ralph_lrs import ralph  # noqa: F401 - a fixture
 from tests.live_server import live_server_factory  # noqa: F401 - a fixture
 
 
+def _finished_start(course, minutes: int):
+    """A lesson that ended half an hour ago, or at the school's midnight when it would straddle
+    it: its minutes then fall on one local day whatever the hour the suite runs at."""
+    start = utcnow() - timedelta(minutes=minutes + 30)
+    zone_name = db.session.get(OrgUnit, course.school_id).timezone or "Asia/Shanghai"
+    midnight = day_start(start.astimezone(ZoneInfo(zone_name)).date() + timedelta(days=1), zone_name)
+    return midnight - timedelta(minutes=minutes) if start < midnight < start + timedelta(minutes=minutes) else start
+
+
 @pytest.fixture
 def make_lesson(app):
     def make(course, starts_at=None, minutes=40, title="直播课", classes=()) -> LiveSession:
-        starts_at = starts_at or utcnow() - timedelta(minutes=minutes + 30)
+        starts_at = starts_at or _finished_start(course, minutes)
         lesson = LiveSession(
             school_id=course.school_id,
             course_id=course.id,
